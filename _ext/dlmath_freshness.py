@@ -1,0 +1,70 @@
+"""src/dlmath を変えたら、それを import するページを読み直して再実行させる Sphinx 拡張。
+
+jupyter-cache はセルのソースだけをハッシュするので、パッケージを直しても
+キャッシュされた古い出力がそのまま使われてしまいます。また Sphinx の差分ビルドは
+ソースが変わっていないページを読み直しません。そこでパッケージのソースの
+ハッシュを記録しておき、変わっていたら
+
+1. ``dlmath`` を含むページのキャッシュ記録を jupyter-cache から消し(再実行させる)、
+2. それらのページを「変更あり」として Sphinx に読み直させます。
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from jupyter_cache import get_cache
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent / "src" / "dlmath"
+STAMP_NAME = "dlmath-src.sha256"
+
+
+def source_digest(package_dir: Path = PACKAGE_DIR) -> str:
+    """パッケージの全 .py ファイル(パスと中身)の SHA-256 を返す。"""
+    digest = hashlib.sha256()
+    for path in sorted(package_dir.rglob("*.py")):
+        digest.update(path.relative_to(package_dir).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _importing_docs(env) -> dict[str, Path]:
+    """ソースに dlmath を含むページ(docname → 絶対パス)。"""
+    docs = {}
+    for docname in env.found_docs:
+        path = Path(env.doc2path(docname)).resolve()
+        if path.suffix in {".md", ".ipynb"} and "dlmath" in path.read_text(encoding="utf-8"):
+            docs[docname] = path
+    return docs
+
+
+def _drop_cached_outputs(cache_dir: Path, paths: set[Path]) -> int:
+    """指定ページのキャッシュ記録を消し、消した件数を返す。"""
+    cache = get_cache(str(cache_dir))
+    dropped = 0
+    for record in cache.list_cache_records():
+        if Path(record.uri).resolve() in paths:
+            cache.remove_cache_record(record.pk)
+            dropped += 1
+    return dropped
+
+
+def mark_outdated(app, env, added, changed, removed):
+    digest = source_digest()
+    docs = _importing_docs(env)
+    cache_dir = Path(env.mystnb_config.execution_cache_path)
+    stamp = cache_dir / STAMP_NAME
+    if not stamp.exists() or stamp.read_text() != digest:
+        _drop_cached_outputs(cache_dir, set(docs.values()))
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        stamp.write_text(digest)
+    if getattr(env, "dlmath_src_digest", None) == digest:
+        return []
+    env.dlmath_src_digest = digest
+    return sorted(set(docs) - set(added) - set(changed))
+
+
+def setup(app):
+    app.connect("env-get-outdated", mark_outdated)
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}

@@ -1,0 +1,131 @@
+"""線形回帰: 予測関数・損失関数・勾配・勾配降下法(第 3 章 線形単回帰)。
+
+ダミー変数の列 x0 = 1 を先頭に持つ x (M, D) と重み w (D,) を使うので、
+同じ関数がそのまま入力が 2 つ以上の線形回帰(重回帰)にも使えます。
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from dlmath._validation import check_positive, check_xw, check_xyw
+from dlmath.errors import DivergenceError
+
+# 損失がはじめの値のこの倍数を超えたら発散とみなす。正しい学習率なら損失は増えない。
+DIVERGENCE_FACTOR = 1e3
+
+
+def predict(x, w):
+    """予測関数 yp = x @ w を返す(式 eq-linreg-predict-vector)。
+
+    Parameters
+    ----------
+    x : ndarray of shape (M, D)
+        入力データ(先頭列はダミー変数 1)。
+    w : ndarray of shape (D,)
+        重みベクトル。w[0] が切片。
+
+    Returns
+    -------
+    yp : ndarray of shape (M,)
+        予測値。
+    """
+    x, w = check_xw(x, w)
+    return x @ w
+
+
+def loss(x, yt, w):
+    """損失関数 L(w) = (1/2M) Σ (yp - yt)^2 を返す(式 eq-linreg-loss)。
+
+    Parameters
+    ----------
+    x : ndarray of shape (M, D)
+    yt : ndarray of shape (M,)
+        正解値。
+    w : ndarray of shape (D,)
+    """
+    x, yt, w = check_xyw(x, yt, w)
+    yd = x @ w - yt
+    return np.mean(yd**2) / 2
+
+
+def gradient(x, yt, w):
+    """損失関数の勾配 ∇L = Xᵀ (yp - yt) / M を返す(式 eq-linreg-grad-vector)。
+
+    Returns
+    -------
+    ndarray of shape (D,)
+        i 番目の要素が ∂L/∂w_i。
+    """
+    x, yt, w = check_xyw(x, yt, w)
+    M = x.shape[0]
+    yd = x @ w - yt
+    return x.T @ yd / M
+
+
+def step(x, yt, w, alpha):
+    """勾配降下法の 1 回分の更新 w ← w - α ∇L を返す(式 eq-linreg-update)。"""
+    check_positive("alpha", alpha)
+    return w - alpha * gradient(x, yt, w)
+
+
+@dataclass(frozen=True)
+class History:
+    """学習の記録。k 行目は k 回目の繰り返しを表す。
+
+    Attributes
+    ----------
+    loss : ndarray of shape (iters,)
+        k 回目の更新 *前* の重みでの損失 L。
+    w : ndarray of shape (iters, D)
+        k 回目の更新 *後* の重み。
+    """
+
+    loss: np.ndarray
+    w: np.ndarray
+
+    def line(self, k):
+        """講演と同じ書式の 1 行 ``iter = k L = … w0 = … w1 = …`` を返す。"""
+        weights = " ".join(f"w{i} = {wi:f}" for i, wi in enumerate(self.w[k]))
+        return f"iter = {k} L = {self.loss[k]:f} {weights}"
+
+    def table(self, head=5, tail=5):
+        """はじめの head 行と終わりの tail 行を、省略記号をはさんで返す。"""
+        n = len(self.loss)
+        rows = list(range(n)) if head + tail >= n else [*range(head), None, *range(n - tail, n)]
+        return "\n".join("..." if k is None else self.line(k) for k in rows)
+
+
+def fit(x, yt, w, alpha=0.01, iters=200):
+    """勾配降下法で重みを学習し、最後の重みと記録を返す(節 sec-linreg-training)。
+
+    各繰り返しで、いまの重みでの損失を記録してから重みを 1 回更新します(講演の表と同じ順序)。
+
+    Raises
+    ------
+    DivergenceError
+        損失が有限でなくなるか、はじめの値の DIVERGENCE_FACTOR 倍を超えたとき。
+    """
+    x, yt, w = check_xyw(x, yt, w)
+    check_positive("alpha", alpha)
+    check_positive("iters", iters, integer=True)
+    losses, weights = np.empty(iters), np.empty((iters, w.size))
+    with np.errstate(over="raise", invalid="raise"):  # 桁あふれは NaN にせず例外にする
+        for k in range(iters):
+            try:
+                losses[k] = loss(x, yt, w)
+                w = step(x, yt, w, alpha)
+            except FloatingPointError:
+                _diverged(alpha, k, losses[0] if k else np.nan, np.inf)
+            if losses[k] > DIVERGENCE_FACTOR * max(losses[0], 1e-12):
+                _diverged(alpha, k, losses[0], losses[k])
+            weights[k] = w
+    return w, History(losses, weights)
+
+
+def _diverged(alpha, k, first, current):
+    raise DivergenceError(
+        f"gradient descent diverged: the loss grew from {first:.6g} to {current:.6g} by "
+        f"iteration {k} with alpha={alpha!r}; the learning rate is too large, "
+        f"try a smaller one such as alpha={alpha / 10:g}"
+    )
