@@ -45,7 +45,7 @@ def _drop_cached_outputs(cache_dir: Path, paths: set[Path]) -> int:
     dropped = 0
     for record in cache.list_cache_records():
         if Path(record.uri).resolve() in paths:
-            cache.remove_cache_record(record.pk)
+            cache.remove_cache(record.pk)
             dropped += 1
     return dropped
 

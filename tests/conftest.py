@@ -1,0 +1,41 @@
+"""テスト共通の道具: リポジトリの場所と、ビルド済みサイト(make test が先に作る)。"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+HTML = ROOT / "_build" / "html"
+JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
+
+
+def toc_files():
+    """_toc.yml に載っているページ(拡張子なし、リポジトリからの相対パス)。"""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        for chapter in part["chapters"]:
+            files.append(chapter["file"])
+            files.extend(section["file"] for section in chapter.get("sections", []))
+    return files
+
+
+@pytest.fixture(scope="session")
+def site():
+    """ビルド済みの _build/html。なければ失敗する(スキップはしない)。"""
+    if not (HTML / "index.html").exists():
+        pytest.fail("_build/html がありません。`make test` で本をビルドしてから実行してください。")
+    return HTML
+
+
+def build(book_dir, *extra):
+    """book_dir の本を -W -n --keep-going でビルドし、CompletedProcess を返す。"""
+    return subprocess.run(
+        [str(JUPYTER_BOOK), "build", str(book_dir), "--builder", "html", "-W", "-n", "--keep-going", *extra],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )

@@ -1,0 +1,92 @@
+"""ビルドの関門が本当に効くかを、一時ディレクトリの小さな本で確かめる。
+
+- セルの例外と stderr への出力はビルドを失敗させる。
+- src/dlmath を変えると、差分ビルドでもそれを import するページが再実行される(古い出力が残らない)。
+"""
+
+import re
+import shutil
+
+import pytest
+
+from conftest import ROOT, build
+
+PAGE_HEADER = """---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+
+# テスト用のページ
+
+"""
+
+
+@pytest.fixture
+def book(tmp_path, monkeypatch):
+    """本物の _config.yml・_ext・src を使い、1 ページだけの本を作る。"""
+    shutil.copy(ROOT / "_config.yml", tmp_path)
+    for name in ("_ext", "src"):
+        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    (tmp_path / "book" / "images").mkdir(parents=True)
+    shutil.copy(ROOT / "book" / "images" / "logo.svg", tmp_path / "book" / "images")
+    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: book/page\n", encoding="utf-8")
+    # カーネルが一時ディレクトリの dlmath を import するように(インストール済みのものより優先)
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path / "src"))
+    return tmp_path
+
+
+def write_page(book, code):
+    (book / "book" / "page.md").write_text(PAGE_HEADER + f"```{{code-cell}} ipython3\n{code}\n```\n", encoding="utf-8")
+
+
+def html(book):
+    return (book / "_build" / "html" / "book" / "page.html").read_text(encoding="utf-8")
+
+
+def test_clean_page_builds(book):
+    write_page(book, "print(1 + 1)")
+    result = build(book)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "raise RuntimeError('boom')",
+        "import sys; print('oops', file=sys.stderr)",
+        "import warnings; warnings.warn('careful')",
+        "import numpy as np; np.log(np.zeros(1))",
+    ],
+    ids=["exception", "stderr", "python-warning", "numpy-runtime-warning"],
+)
+def test_cell_errors_and_stderr_fail_the_build(book, code):
+    write_page(book, code)
+    result = build(book)
+    assert result.returncode != 0, f"build passed although a cell ran {code!r}"
+
+
+def test_change_in_package_reexecutes_importing_pages(book):
+    write_page(book, "from dlmath.data import load_height_weight\nprint('first height', load_height_weight()[0, 0])")
+    assert build(book).returncode == 0
+    assert "first height 166.0" in html(book)
+
+    data_py = book / "src" / "dlmath" / "data.py"
+    data_py.write_text(data_py.read_text(encoding="utf-8").replace("(166.0, 58.7)", "(160.5, 58.7)"), encoding="utf-8")
+    result = build(book)  # 差分ビルド: _build を消さない
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "first height 160.5" in html(book), "stale output: the page was not re-executed after src changed"
+
+
+def test_unchanged_rebuild_uses_the_cache(book):
+    write_page(book, "import time\nprint('executed at', time.time_ns())")
+    assert build(book).returncode == 0
+    first = re.search(r"executed at \d+", html(book)).group()
+    shutil.rmtree(book / "_build" / ".doctrees")  # 読み直させても、キャッシュがあれば再実行しない
+    assert build(book).returncode == 0
+    assert re.search(r"executed at \d+", html(book)).group() == first

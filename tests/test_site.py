@@ -1,0 +1,110 @@
+"""ビルド済みのサイト(_build/html)を読者の側から確かめる。"""
+
+import re
+
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import ROOT, toc_files
+
+
+def page(site, name):
+    path = site / f"{name}.html"
+    assert path.exists(), f"{path} was not built"
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+@pytest.mark.parametrize("name", toc_files())
+def test_every_toc_page_is_built(site, name):
+    soup = page(site, name)
+    assert soup.find("h1"), f"{name} has no title"
+
+
+def test_every_page_under_book_is_in_the_toc():
+    pages = {p.relative_to(ROOT).with_suffix("").as_posix() for p in (ROOT / "book").rglob("*.md")}
+    missing = pages - set(toc_files())
+    assert not missing, f"pages under book/ not listed in _toc.yml: {sorted(missing)}"
+
+
+def test_index_redirects_to_the_first_page(site):
+    assert "book/intro.html" in (site / "index.html").read_text(encoding="utf-8")
+
+
+def all_pages(site):
+    return [p for p in site.rglob("*.html") if "_static" not in p.parts]
+
+
+def test_no_traceback_warning_or_stderr_in_any_output(site):
+    problems = []
+    for path in all_pages(site):
+        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        if soup.select(".output.stderr, .output.traceback, .output.error"):
+            problems.append(f"{path.name}: stderr/error output block")
+        for output in soup.select(".cell_output"):
+            text = output.get_text()
+            for word in ("Traceback", "Warning", "Error", "nan", "inf"):
+                if re.search(rf"\b{word}\b", text):
+                    problems.append(f"{path.name}: {word!r} in output: {text.strip()[:120]}")
+    assert not problems, "\n".join(problems)
+
+
+def test_reports_folder_is_not_published(site):
+    published = [p for p in site.rglob("*") if "reports" in p.relative_to(site).parts]
+    assert not published, published
+
+
+def test_no_source_or_test_files_are_published(site):
+    for folder in ("src", "tests", "_ext", ".venv"):
+        assert not (site / folder).exists(), f"{folder}/ leaked into the site"
+
+
+class TestLinearRegressionPage:
+    @pytest.fixture(scope="class")
+    def soup(self, site):
+        return page(site, "book/linear-regression")
+
+    def test_talk_table_is_printed(self, soup):
+        outputs = "\n".join(o.get_text() for o in soup.select(".cell_output"))
+        lines = [line.strip() for line in outputs.splitlines() if line.strip().startswith("iter = ")]
+        assert "iter = 0 L = 50.416000 w0 = 1.980000 w1 = -0.672800" in lines
+        assert [line.split()[2] for line in lines[:10]] == [str(k) for k in [*range(5), *range(195, 200)]]
+
+    @pytest.mark.parametrize(
+        "label",
+        ["eq-linreg-predict-vector", "eq-linreg-loss", "eq-linreg-grad-w0", "eq-linreg-grad-w1",
+         "eq-linreg-grad-vector", "eq-linreg-update", "eq-central-difference"],
+    )
+    def test_equations_are_labelled_math(self, soup, label):
+        target = soup.find(id=label)
+        assert target is not None, f"equation {label} missing"
+        math = target if "math" in target.get("class", []) else target.find_next(class_="math")
+        assert math is not None and "\\" in math.get_text(), f"{label} holds no TeX"
+
+    def test_equation_references_resolve(self, soup):
+        refs = soup.select('a[href^="#equation-eq-"]')
+        assert refs, "no equation references found"
+        ids = {tag.get("id") for tag in soup.find_all(id=True)}
+        dangling = {a["href"][1:] for a in refs} - ids
+        assert not dangling, dangling
+
+    @pytest.mark.parametrize(
+        "name", ["fig-linreg-scatter", "fig-linreg-contour", "fig-linreg-learning-curve", "fig-linreg-fit"]
+    )
+    def test_figures_have_image_alt_and_caption(self, site, soup, name):
+        figure = soup.find(id=name)
+        assert figure is not None, f"figure {name} missing"
+        img = figure.find("img")
+        assert img is not None and img.get("alt"), f"{name} has no image with alt text"
+        assert (site / "book" / img["src"]).resolve().stat().st_size > 10_000
+        assert figure.find("figcaption").get_text(strip=True)
+
+    def test_source_of_package_functions_is_shown(self, soup):
+        code = soup.get_text()
+        for signature in ("def predict(x, w)", "def loss(x, yt, w)", "def gradient(x, yt, w)",
+                          "def step(x, yt, w, alpha)", "def fit(x, yt, w, alpha=0.01, iters=200)"):
+            assert signature in code, f"{signature} not shown"
+
+    def test_prose_numbers_are_filled_from_the_code(self, soup):
+        text = soup.get_text()
+        assert "171.0 cm" in text and "65.4 kg" in text
+        assert "{glue" not in text
