@@ -58,11 +58,12 @@ def test_no_source_or_test_files_are_published(site):
         assert not (site / folder).exists(), f"{folder}/ leaked into the site"
 
 
-class TestLinearRegressionPage:
-    @pytest.fixture(scope="class")
-    def soup(self, site):
-        return page(site, "book/linear-regression")
+@pytest.fixture(scope="module")
+def soup(site):
+    return page(site, "book/linear-regression")
 
+
+class TestLinearRegressionPage:
     def test_talk_table_is_printed(self, soup):
         outputs = "\n".join(o.get_text() for o in soup.select(".cell_output"))
         lines = [line.strip() for line in outputs.splitlines() if line.strip().startswith("iter = ")]
@@ -75,10 +76,10 @@ class TestLinearRegressionPage:
          "eq-linreg-grad-vector", "eq-linreg-update", "eq-central-difference"],
     )
     def test_equations_are_labelled_math(self, soup, label):
-        target = soup.find(id=label)
-        assert target is not None, f"equation {label} missing"
-        math = target if "math" in target.get("class", []) else target.find_next(class_="math")
-        assert math is not None and "\\" in math.get_text(), f"{label} holds no TeX"
+        math = soup.find(id=f"equation-{label}")
+        assert math is not None, f"equation {label} missing"
+        assert "math" in math.get("class", []) and "\\" in math.get_text(), f"{label} holds no TeX"
+        assert re.fullmatch(r"\(3\.\d+\)", math.select_one(".eqno").get_text(strip=True).rstrip("#"))
 
     def test_equation_references_resolve(self, soup):
         refs = soup.select('a[href^="#equation-eq-"]')
