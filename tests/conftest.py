@@ -1,5 +1,6 @@
 """テスト共通の道具: リポジトリの場所と、ビルド済みサイト(make test が先に作る)。"""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -8,7 +9,8 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-HTML = ROOT / "_build" / "html"
+# 既定は make test が作る _build/html。別の場所にビルドしたサイトを調べるときは DLMATH_SITE で指定する。
+HTML = Path(os.environ.get("DLMATH_SITE", ROOT / "_build" / "html"))
 JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
 
 
