@@ -21,8 +21,12 @@ WORKFLOWS = ROOT / ".github" / "workflows"
 DEPLOY = WORKFLOWS / "deploy.yml"
 TEST = WORKFLOWS / "test.yml"
 
-# 公開に必要な最小限の権限(これより広くも狭くもしない)。
-PAGES_PERMISSIONS = {"contents": "read", "pages": "write", "id-token": "write"}
+# ワークフロー全体の既定の権限は読み取りだけ。書き込みは、それが要るジョブだけにジョブ単位で与えます
+# (これより広くも狭くもしない)。Pages に公開するジョブ(actions/deploy-pages)は Pages への書き込みと
+# OIDC トークン、ノートブックを notebooks ブランチに push するジョブ(git push)は contents: write。
+DEFAULT_PERMISSIONS = {"contents": "read"}
+PAGES_PERMISSIONS = {"pages": "write", "id-token": "write"}
+PUSH_PERMISSIONS = {"contents": "write"}
 
 
 def _workflow_files() -> list[Path]:
@@ -117,10 +121,18 @@ def test_deploy_runs_on_push_to_main_and_by_hand():
 
 def test_deploy_permissions_are_minimal():
     workflow = _load(DEPLOY)
-    assert workflow.get("permissions") == PAGES_PERMISSIONS
+    assert workflow.get("permissions") == DEFAULT_PERMISSIONS
     for job_id, job in workflow["jobs"].items():
-        extra = job.get("permissions")
-        assert extra is None, f"ジョブ {job_id} が権限を上書きしています: {extra!r}"
+        steps = job.get("steps") or []
+        deploys = any(str(step.get("uses", "")).split("@")[0] == "actions/deploy-pages" for step in steps)
+        pushes = any(re.search(r"\bgit push\b", str(step.get("run", ""))) for step in steps)
+        builds = any(re.search(r"\bmake\b", str(step.get("run", ""))) for step in steps)
+        expected = PAGES_PERMISSIONS if deploys else PUSH_PERMISSIONS if pushes else None
+        assert job.get("permissions") == expected, (
+            f"ジョブ {job_id} の権限が {job.get('permissions')!r} です(期待: {expected!r})"
+        )
+        if expected is not None:
+            assert not builds, f"書き込み権限のあるジョブ {job_id} が本のビルド(コードの実行)もしています"
 
 
 def test_deploy_has_a_concurrency_group():

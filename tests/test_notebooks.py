@@ -1,0 +1,174 @@
+"""各章のノートブック(Colab・Binder・ダウンロード用)。
+
+1. 章ごとに、ビルドと同じ変換(_ext/notebooks.py の convert)で .ipynb を作り、
+   新しいカーネルで 1 冊ずつ、空の一時ディレクトリを作業ディレクトリにして実行します。
+   ページどうしで状態を共有せず、ビルドの作業ディレクトリにも頼らないことを確かめます。
+2. ビルド済みサイトの各ページの Colab・Binder・.ipynb のリンクが、deploy ワークフローが
+   公開するもの(notebooks ブランチに push するディレクトリ)を指していることを確かめます。
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from urllib.parse import parse_qs, urljoin, urlparse
+
+import nbformat
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+from nbclient import NotebookClient
+
+from conftest import ROOT, toc_files
+
+sys.path.insert(0, str(ROOT / "_ext"))
+import notebooks  # noqa: E402  (_ext/notebooks.py: ビルドと同じ変換)
+
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+REPO_URL = CONFIG["repository"]["url"]
+BRANCH = CONFIG["repository"].get("branch", "main")
+DEPLOY = ROOT / ".github" / "workflows" / "deploy.yml"
+
+CHAPTERS = [f for f in toc_files() if notebooks.has_code_cells(ROOT / f"{f}.md")]
+
+
+def _convert(docname: str) -> nbformat.NotebookNode:
+    return notebooks.convert(ROOT / f"{docname}.md", ROOT, repo_url=REPO_URL, branch=BRANCH, docname=docname)
+
+
+def test_chapters_with_code_are_found():
+    assert "book/linear-regression" in CHAPTERS, CHAPTERS
+
+
+@pytest.mark.parametrize("docname", CHAPTERS)
+def test_notebook_is_self_contained(docname):
+    notebook = _convert(docname)
+    install = notebook.cells[0]
+    owner, repo = notebooks.repo_parts(REPO_URL)
+    assert install.cell_type == "code"
+    assert "import dlmath" in install.source and "except ImportError" in install.source
+    assert f"git+https://github.com/{owner}/{repo}.git@{BRANCH}" in install.source
+    for index, cell in enumerate(notebook.cells):
+        assert "remove-cell" not in cell.metadata.get("tags", []), f"セル {index} は remove-cell です"
+        if cell.cell_type == "code":
+            assert not re.search(r"\bmyst_nb\b|\bglue\(", cell.source), (
+                f"セル {index} が本のビルド用の myst_nb / glue を使っています(ノートブックでは動きません):\n{cell.source}"
+            )
+        else:
+            leftovers = re.findall(r"\{[\w:.-]+\}`[^`]*`|^\s*(?::{3,}|`{3,})\{[\w:.-]+\}.*$", cell.source, re.M)
+            assert not leftovers, f"セル {index} に MyST の書き方が残っています: {leftovers}"
+
+
+@pytest.mark.parametrize("docname", CHAPTERS)
+def test_notebook_runs_alone_in_a_fresh_kernel(docname, tmp_path):
+    notebook = _convert(docname)
+    client = NotebookClient(
+        notebook,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(tmp_path)}},  # 作業ディレクトリは空の一時ディレクトリ
+        allow_errors=True,  # 失敗したセルをすべて集めて報告するため
+    )
+    client.execute()
+    problems = []
+    for index, cell in enumerate(notebook.cells):
+        for output in cell.get("outputs", []):
+            if output.output_type == "error":
+                problems.append(f"セル {index}: {output.ename}: {output.evalue}\n{cell.source}")
+            elif output.output_type == "stream" and output.name == "stderr":
+                problems.append(f"セル {index} の stderr: {output.text}\n{cell.source}")
+    assert not problems, "\n\n".join(problems)
+    # dlmath は import できるので、インストールのセルは何もしない(pip を動かさない)
+    assert notebook.cells[0].outputs == [], notebook.cells[0].outputs
+
+
+# ---- 公開されるものとリンク -------------------------------------------------------------------
+
+
+def published_notebooks() -> tuple[str, str]:
+    """deploy.yml から (公開するビルド出力のディレクトリ, push 先のブランチ) を読む。
+
+    build ジョブが upload-artifact で上げたディレクトリを、別のジョブが download-artifact で受け取り、
+    `git push ... HEAD:<branch>` でそのままブランチの中身にする、という形を前提にします。
+    """
+    workflow = yaml.safe_load(DEPLOY.read_text(encoding="utf-8"))
+    uploads, downloads = {}, {}
+    for job_id, job in workflow["jobs"].items():
+        for step in job.get("steps") or []:
+            action = str(step.get("uses", "")).split("@")[0]
+            settings = step.get("with") or {}
+            if action == "actions/upload-artifact":
+                uploads[settings.get("name")] = str(settings["path"]).rstrip("/")
+            if action == "actions/download-artifact":
+                downloads[job_id] = (settings.get("name"), str(settings.get("path", ".")).rstrip("/"))
+    for job_id, (artifact, path) in downloads.items():
+        for step in workflow["jobs"][job_id]["steps"]:
+            run = str(step.get("run", ""))
+            push = re.search(r"git push\b.*\bHEAD:(?:refs/heads/)?([\w./-]+)", run)
+            if push and artifact in uploads and re.search(rf"\bcd {re.escape(path)}\b", run):
+                return uploads[artifact], push.group(1)
+    pytest.fail("deploy.yml に、ビルドしたノートブックをブランチに push するジョブが見つかりません")
+
+
+def test_workflow_publishes_the_notebook_dir_to_the_notebook_branch():
+    directory, branch = published_notebooks()
+    assert directory == f"_build/html/{notebooks.NOTEBOOK_DIR}"
+    assert branch == notebooks.NOTEBOOK_BRANCH
+
+
+def test_published_dir_has_notebooks_and_binder_requirements(site):
+    directory, _ = published_notebooks()
+    published = site / Path(directory).relative_to("_build/html")
+    for docname in CHAPTERS:
+        assert (published / f"{docname}.ipynb").is_file(), f"{docname}.ipynb が公開されるディレクトリにありません"
+    requirements = (published / "requirements.txt").read_text(encoding="utf-8")
+    assert notebooks.pip_requirement(REPO_URL, BRANCH) in requirements
+
+
+def _launch_links(page: Path) -> dict[str, list[str]]:
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    links = {"colab": [], "binder": [], "download": []}
+    for a in soup.find_all("a", href=True):
+        href = a["href"]
+        if href.startswith(notebooks.COLAB):
+            links["colab"].append(href)
+        elif href.startswith(notebooks.BINDER):
+            links["binder"].append(href)
+        elif href.endswith(".ipynb"):
+            links["download"].append(href)
+    return links
+
+
+def test_every_launch_url_points_at_a_published_notebook(site):
+    directory, branch = published_notebooks()
+    published = site / Path(directory).relative_to("_build/html")
+    owner, repo = notebooks.repo_parts(REPO_URL)
+    seen = set()
+    for docname in toc_files():
+        page = site / f"{docname}.html"
+        assert page.is_file(), f"{page} がありません"
+        links = _launch_links(page)
+        if docname not in CHAPTERS:
+            assert not any(links.values()), f"{docname} はコードのないページなのにボタンがあります: {links}"
+            continue
+        assert all(links.values()), f"{docname} に Colab・Binder・.ipynb のどれかのリンクがありません: {links}"
+        for url in links["colab"]:
+            match = re.fullmatch(rf"{re.escape(notebooks.COLAB)}/github/([^/]+)/([^/]+)/blob/([^/]+)/(.+\.ipynb)", url)
+            assert match, f"{docname}: Colab の URL の形が違います: {url}"
+            assert match.groups()[:3] == (owner, repo, branch), f"{docname}: 公開先と違うリポジトリ・ブランチです: {url}"
+            assert (published / match.group(4)).is_file(), f"{docname}: {match.group(4)} は公開されません: {url}"
+            seen.add(match.group(4))
+        for url in links["binder"]:
+            parsed = urlparse(url)
+            match = re.fullmatch(r"/v2/gh/([^/]+)/([^/]+)/([^/?]+)", parsed.path)
+            assert match and match.groups() == (owner, repo, branch), f"{docname}: Binder の URL が公開先と違います: {url}"
+            (labpath,) = parse_qs(parsed.query)["labpath"]
+            assert (published / labpath).is_file(), f"{docname}: {labpath} は公開されません: {url}"
+        for href in links["download"]:
+            target = urlparse(urljoin(page.resolve().as_uri(), href)).path
+            assert Path(target).is_file(), f"{docname}: ダウンロードのリンク先がありません: {href}"
+            assert Path(target).resolve().is_relative_to(published.resolve()), (
+                f"{docname}: ダウンロードのリンクが公開するノートブックを指していません: {href}"
+            )
+    assert seen == {f"{docname}.ipynb" for docname in CHAPTERS}
