@@ -243,6 +243,14 @@ def convert_markdown(text: str, page: Path, repo_root: Path, resolver: Resolver)
             block = ""
         elif name == "glossary":
             block = inner
+        elif name in {"exercise", "exercise-start"}:  # sphinx-exercise: 「演習問題 1.2(考察)」+ 本文
+            number = resolver.numbers.get(str(options.get("label", "")), "演習問題")
+            title = f"{number}({convert_roles(argument, resolver)})" if argument else number
+            block = f"**{title}**" + (f"\n\n{inner.strip()}" if inner.strip() else "")
+        elif name in {"solution", "solution-start"}:  # 解答(本では折りたたみ)
+            block = "**解答**" + (f"\n\n{inner.strip()}" if inner.strip() else "")
+        elif name in {"exercise-end", "solution-end"}:
+            block = ""
         else:  # admonition, note, exercise, solution, dropdown など: 見出し + 本文
             title = argument or name.split(":")[-1]
             block = f"**{convert_roles(title, resolver)}**\n\n{inner.strip()}"
