@@ -12,6 +12,8 @@ jupyter-cache はセルのソースだけをハッシュするので、パッケ
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 from pathlib import Path
 
 from jupyter_cache import get_cache
@@ -29,14 +31,43 @@ def source_digest(package_dir: Path = PACKAGE_DIR) -> str:
     return digest.hexdigest()
 
 
+# MyST のコードセルと、その中の import dlmath / from dlmath... の行。
+CODE_CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```", re.M | re.S)
+IMPORTS_DLMATH = re.compile(r"^\s*(?:import|from)\s+dlmath\b", re.M)
+
+
+def imports_dlmath(path: Path) -> bool:
+    """ページのコードセルが dlmath を import するか(本文で名前に触れるだけのページは含めない)。"""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".ipynb":
+        cells = [c for c in json.loads(text).get("cells", []) if c.get("cell_type") == "code"]
+        return any(IMPORTS_DLMATH.search("".join(c.get("source", ""))) for c in cells)
+    return any(IMPORTS_DLMATH.search(cell) for cell in CODE_CELL.findall(text))
+
+
 def _importing_docs(env) -> dict[str, Path]:
-    """ソースに dlmath を含むページ(docname → 絶対パス)。"""
+    """コードセルで dlmath を import するページ(docname → 絶対パス)。"""
     docs = {}
     for docname in env.found_docs:
         path = Path(env.doc2path(docname)).resolve()
-        if path.suffix in {".md", ".ipynb"} and "dlmath" in path.read_text(encoding="utf-8"):
+        if path.suffix in {".md", ".ipynb"} and imports_dlmath(path):
             docs[docname] = path
     return docs
+
+
+def skip_pages_without_code(app, config):
+    """コードセルのない MyST ページ(kernelspec だけある目次・記号表など)はカーネルを起動しない。
+
+    MyST-NB は kernelspec のあるページをすべて実行するので、セルが 1 つもなくてもカーネルの起動に
+    1 秒ほどかかります。そうしたページを nb_execution_excludepatterns に加えます。
+    """
+    root = Path(app.srcdir)
+    empty = [
+        path.relative_to(root).as_posix()
+        for path in root.glob("book/**/*.md")
+        if "```{code-cell}" not in path.read_text(encoding="utf-8")
+    ]
+    config.nb_execution_excludepatterns = [*config.nb_execution_excludepatterns, *empty]
 
 
 def _drop_cached_outputs(cache_dir: Path, paths: set[Path]) -> int:
@@ -66,5 +97,6 @@ def mark_outdated(app, env, added, changed, removed):
 
 
 def setup(app):
+    app.connect("config-inited", skip_pages_without_code)
     app.connect("env-get-outdated", mark_outdated)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}

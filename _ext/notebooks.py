@@ -17,14 +17,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Callable
 
-import jupytext
 import nbformat
 
 # 公開先: ビルド出力の中のディレクトリと、それを push するブランチ(deploy.yml と合わせる)。
@@ -276,6 +276,8 @@ def convert(
     resolver: Resolver | None = None,
 ) -> nbformat.NotebookNode:
     """MyST Markdown のページ source を、単独で動くノートブックにする。"""
+    import jupytext  # 読み込みに時間がかかるので、使うときだけ
+
     source = Path(source).resolve()
     repo_root = Path(repo_root).resolve()
     docname = docname or source.relative_to(repo_root).with_suffix("").as_posix()
@@ -379,28 +381,44 @@ def _resolver(app, docname: str, site_url: str) -> Resolver:
     )
 
 
+def _inputs_digest(source: Path, resolver: Resolver, settings: tuple) -> str:
+    """ノートブックの中身を決めるもの(ページ、literalinclude するファイル、参照の番号、glue の値、設定)。"""
+    digest = hashlib.sha256()
+    text = source.read_text(encoding="utf-8")
+    digest.update(text.encode())
+    for included in sorted(set(re.findall(r"\{literalinclude\}\s*(\S+)", text))):
+        path = source.parent / included
+        digest.update(path.read_bytes() if path.is_file() else b"missing")
+    state = {k: v for k, v in asdict(resolver).items() if k != "glue_format"}
+    digest.update(json.dumps([state, settings, Path(__file__).read_text(encoding="utf-8")], sort_keys=True, default=str).encode())
+    return digest.hexdigest()
+
+
 def write_notebooks(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
     repo_url, branch = _repository(app)
     site_url = _site_url(app, repo_url)
+    title = app.config.html_title or app.config.project
     outdir = Path(app.outdir) / NOTEBOOK_DIR
+    # 入力が変わっていないノートブックは作り直さない(jupytext の変換は 1 ページ 0.1 秒以上かかる)
+    record = Path(app.doctreedir) / "notebooks.json"
+    digests = json.loads(record.read_text(encoding="utf-8")) if record.exists() else {}
     for docname in notebook_docs(app):
-        notebook = convert(
-            Path(app.env.doc2path(docname)),
-            Path(app.srcdir),
-            repo_url=repo_url,
-            branch=branch,
-            book_title=app.config.html_title or app.config.project,
-            docname=docname,
-            resolver=_resolver(app, docname, site_url),
-        )
+        source = Path(app.env.doc2path(docname))
         target = outdir / f"{docname}.ipynb"
+        resolver = _resolver(app, docname, site_url)
+        digest = _inputs_digest(source, resolver, (repo_url, branch, title))
+        if target.exists() and digests.get(docname) == digest:
+            continue
+        notebook = convert(
+            source, Path(app.srcdir), repo_url=repo_url, branch=branch, book_title=title, docname=docname, resolver=resolver
+        )
         target.parent.mkdir(parents=True, exist_ok=True)
-        text = nbformat.writes(notebook)
-        if not target.exists() or target.read_text(encoding="utf-8") != text:
-            target.write_text(text, encoding="utf-8")
+        target.write_text(nbformat.writes(notebook), encoding="utf-8")
+        digests[docname] = digest
     (outdir / "requirements.txt").write_text(requirements_txt(repo_url, branch), encoding="utf-8")
+    record.write_text(json.dumps(digests, indent=1), encoding="utf-8")
 
 
 def add_launch_buttons(app, pagename, templatename, context, doctree) -> None:
