@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JB_FLAGS := --builder html -W -n --keep-going
 
-.PHONY: setup book test test-book serve clean bench
+.PHONY: setup book test test-book serve clean bench lint
 .DEFAULT_GOAL := book
 
 $(STAMP): requirements.txt pyproject.toml
@@ -36,7 +36,19 @@ test-book: setup
 	rm -rf _build/html _build/.doctrees $(BOOK_STAMP)
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
 
-test: test-book
+## 日本語の校正(textlint)。設定は .textlintrc.js、MyST の読み替えは tools/textlint-plugin-myst.js。
+## node_modules は package-lock.json から npm ci で作り、ロックファイルが変わったときだけ作り直します。
+NPM_STAMP := node_modules/.installed
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $(NPM_STAMP)
+
+## --plugin はコマンドラインで渡します(.textlintrc の plugins は組み込みの Markdown パーサーより後に回されるため)。
+lint: $(NPM_STAMP)
+	npx --no-install textlint --plugin $(CURDIR)/tools/textlint-plugin-myst.js "book/**/*.md"
+
+test: lint test-book
 	$(BIN)/python -m pytest
 
 ## 編集しながらプレビュー(保存すると再ビルドしてブラウザを再読み込み): http://127.0.0.1:8000
