@@ -322,10 +322,15 @@ def requirements_txt(repo_url: str, branch: str) -> str:
 # ---- Sphinx ----------------------------------------------------------------------------------
 
 
-def _repository(app) -> tuple[str, str]:
+def _repository(app) -> tuple[str, str] | None:
+    """(リポジトリの URL, ブランチ)。GitHub のリポジトリが設定されていなければ None(ノートブックもボタンも作らない)。"""
     options = app.config.html_theme_options or {}
     url = options.get("repository_url") or ""
     branch = options.get("repository_branch") or "main"
+    try:
+        repo_parts(url)
+    except ValueError:
+        return None
     return url, branch
 
 
@@ -395,7 +400,7 @@ def _inputs_digest(source: Path, resolver: Resolver, settings: tuple) -> str:
 
 
 def write_notebooks(app, exception) -> None:
-    if exception is not None or app.builder.format != "html":
+    if exception is not None or app.builder.format != "html" or _repository(app) is None:
         return
     repo_url, branch = _repository(app)
     site_url = _site_url(app, repo_url)
@@ -426,7 +431,7 @@ def add_launch_buttons(app, pagename, templatename, context, doctree) -> None:
     if doctree is None or "header_buttons" not in context:
         return
     path = Path(app.env.doc2path(pagename))
-    if path.suffix != ".md" or not path.exists() or not has_code_cells(path):
+    if path.suffix != ".md" or not path.exists() or not has_code_cells(path) or _repository(app) is None:
         return
     repo_url, _ = _repository(app)
     urls = launch_urls(repo_url, pagename)
