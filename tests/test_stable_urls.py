@@ -1,7 +1,7 @@
 """公開したURLと番号が変わらないことを確かめる。
 
 講師は章・節・式・図・演習問題へのリンクを講義資料に書きます(book/citing.md)。そこで、公開済みのページと
-アンカー(``sec-``・``eq-``・``fig-``・``ex-``・``cite-`` のラベル)を tests/stable_anchors.txt に記録し、
+アンカー(``sec-``・``eq-``・``fig-``・``ex-``・``cite-``・用語集の ``term-`` のラベル)を tests/stable_anchors.txt に記録し、
 そのどれかがビルド済みのサイトから消えたら失敗させます。ラベルやファイル名を変えると、このテストが落ちます。
 
 新しいページやラベルを一覧に加えるには、本をビルドしてから次を実行します(一覧から消すことはしません)::
@@ -19,7 +19,7 @@ from bs4 import BeautifulSoup
 
 ROOT = Path(__file__).resolve().parents[1]
 ANCHORS = Path(__file__).with_name("stable_anchors.txt")
-STABLE_ID = re.compile(r"^(?:sec|equation-eq|fig|ex|cite)-[\w-]+$")
+STABLE_ID = re.compile(r"^(?:sec|equation-eq|fig|ex|cite|term)-[\w-]+$")
 
 # 公開した章の番号。章を既存の章の前に差し込むと番号がずれるので、新しい章は後ろに追加します。
 CHAPTER_NUMBERS = {
