@@ -151,6 +151,7 @@ class Visit:
     equation_links: list[str] = field(default_factory=list)
     images: list[dict] = field(default_factory=list)
     dark: dict = field(default_factory=dict)
+    phone: dict = field(default_factory=dict)
 
 
 WAIT_FOR_PAGE = """async () => {
@@ -193,6 +194,20 @@ FIGURES_IN_DARK = """() => {
     const bgWhite = (bg.length === 3 || bg[3] === 1) && light(bg[0], bg[1], bg[2]);
     return {src: img.currentSrc, corners, background: getComputedStyle(img).backgroundColor, readable: ownWhite || bgWhite};
   });
+}"""
+
+# スマートフォンの幅: ページ全体が横にはみ出さず、式が本文の幅に収まっている(長い式は式の中でスクロール)か。
+PHONE_LAYOUT = """() => {
+  const clipped = Array.from(document.querySelectorAll("div.math"), (box) => {
+    const c = box.querySelector("mjx-container");
+    if (!c) return null;
+    // 左へのはみ出しはスクロールしても見えないので、式のどの部品も枠の左端より左にあってはいけない
+    const b = box.parentElement.getBoundingClientRect(), r = c.getBoundingClientRect();
+    const left = Math.min(...Array.from(c.querySelectorAll("mjx-math *"), (e) => e.getBoundingClientRect())
+      .filter((e) => e.width > 0).map((e) => e.left));
+    return (left < b.left - 1 || r.left < b.left - 1 || r.right > b.right + 1) ? box.id || box.textContent.slice(0, 40) : null;
+  }).filter(Boolean);
+  return {pageOverflow: document.documentElement.scrollWidth - window.innerWidth, clippedEquations: clipped};
 }"""
 
 THEME = """() => ({theme: document.documentElement.dataset.theme, background: getComputedStyle(document.body).backgroundColor})"""
@@ -250,6 +265,7 @@ def visit_page(tab, server, name: str) -> Visit:
         _set_theme(tab, "light")
         tab.set_viewport_size(PHONE)
         tab.wait_for_timeout(50)
+        visit.phone = tab.evaluate(PHONE_LAYOUT)
         _screenshot(tab, name, "phone-light")
         tab.wait_for_load_state("networkidle")  # スクリーンショットのために読まれたものも数える
     finally:
@@ -341,6 +357,13 @@ def test_dark_mode_switches_and_figures_stay_readable(visits, name):
     assert dark["before"]["background"] != dark["after"]["background"], "background did not change"
     unreadable = [(f["src"], f["corners"], f["background"]) for f in dark["figures"] if not f["readable"]]
     assert not unreadable, f"figures on a transparent/dark background in dark mode: {unreadable}"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_phone_width_keeps_page_and_equations_inside(visits, name):
+    phone = visits(name).phone
+    assert phone["pageOverflow"] <= 0, f"{name}: the page is {phone['pageOverflow']}px wider than a phone screen"
+    assert not phone["clippedEquations"], f"{name}: equations stick out of their box: {phone['clippedEquations']}"
 
 
 def test_theme_switch_button_changes_the_theme(tab, server):
