@@ -11,12 +11,21 @@ extended 版は日本語を単語に分けられます)は出来上がった HTM
 - 索引(``pagefind/``)は出力先の中に作り、URL はすべてサイトからの相対で扱うので、
   GitHub Pages のサブパス(``/dlmath/``)でもそのまま動きます。
 
+検索語の分け方: Pagefind は索引を自前の辞書で分かち書きしますが、検索語はブラウザの ``Intl.Segmenter`` で
+分けるので、分け方が違う語(索引は「偏 / 微分」なのに検索語は「偏微分」、Debian の Chromium は
+「ディープラーニング」を 1 文字ずつ)が見つかりません。そこで索引を作ったあと、索引を作ったときの日本語の語の一覧を
+``pagefind/ja-words.json`` に書き出し、検索ページ(``_templates/search.html``)がその語で検索語を分けて
+(最長一致、索引にない文字は 1 文字ずつ)空白でつないでから Pagefind に渡します。
+
 Pagefind(extended 版)は日本語の辞書を読み込むだけで 1.3 秒ほどかかるので、変更のない差分ビルドを
 速く保つため、前回の索引より新しいページの HTML があるとき(と索引がないとき)だけ走らせます。
 """
 
 from __future__ import annotations
 
+import gzip
+import json
+import re
 import subprocess
 import time
 from pathlib import Path
@@ -27,6 +36,11 @@ from sphinx.util import logging
 logger = logging.getLogger(__name__)
 
 BUNDLE = "pagefind"  # 出力先の中の索引と UI の置き場所(search.html から相対で読む)
+WORDS = "ja-words.json"  # 索引にある日本語の語の一覧(search.html が検索語を分けるのに使う)
+KANA = re.compile(r"[\u3040-\u30ff\uff66-\uff9f]")  # ひらがな・カタカナ(長音符を含む)・半角カタカナ
+PUNCTUATION = "。、・「」『』()()[]【】.,:;!?!?"  # 語の端に残る句読点(Pagefind も検索語から外す)
+# 日本語の文字: 仮名・漢字・々〆
+JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\u3005\u3006]")
 STEMMING_NOTE = {
     "Note: Pagefind doesn't support stemming for the language ja.",
     "Search will still work, but will not match across root words.",
@@ -51,6 +65,85 @@ def index_is_stale(outdir: Path, pages: list[Path]) -> bool:
     return any(page.exists() and page.stat().st_mtime >= built for page in pages)
 
 
+def _cbor(data: bytes, pos: int = 0):
+    """CBOR を 1 つ読んで (値, 次の位置) を返す。Pagefind の索引に出てくる型(整数・文字列・配列・辞書)だけ。"""
+    major, info = data[pos] >> 5, data[pos] & 31
+    pos += 1
+    if info < 24:
+        n = info
+    elif info <= 27:
+        size = 1 << (info - 24)
+        n, pos = int.from_bytes(data[pos:pos + size], "big"), pos + size
+    else:
+        raise ValueError(f"CBOR: 長さの形式 {info} は読めません(位置 {pos - 1})")
+    if major == 0:
+        return n, pos
+    if major == 1:
+        return -1 - n, pos
+    if major in (2, 3):
+        raw = data[pos:pos + n]
+        return (raw.decode() if major == 3 else raw), pos + n
+    if major == 4:
+        items = []
+        for _ in range(n):
+            item, pos = _cbor(data, pos)
+            items.append(item)
+        return items, pos
+    if major == 5:
+        mapping = {}
+        for _ in range(n):
+            key, pos = _cbor(data, pos)
+            mapping[key], pos = _cbor(data, pos)
+        return mapping, pos
+    if major == 7 and info in (20, 21, 22):
+        return {20: False, 21: True, 22: None}[info], pos
+    raise ValueError(f"CBOR: 型 {major}/{info} は読めません(位置 {pos - 1})")
+
+
+def _read_pagefind(path: Path):
+    """Pagefind の出力ファイル(gzip。先頭が ``pagefind_dcd`` で、続きは CBOR か JSON)の中身のバイト列。"""
+    data = gzip.decompress(path.read_bytes())
+    if not data.startswith(b"pagefind_dcd"):
+        raise ExtensionError(f"Pagefind の出力の形式が想定と違います: {path}")
+    return data[len(b"pagefind_dcd"):]
+
+
+def indexed_words(bundle: Path) -> set[str]:
+    """索引を作ったときの分かち書きで、仮名を含む文の中に出てきた日本語の語(小文字)。
+
+    各ページの本文(``fragment/*.pf_fragment`` の JSON の ``content``)は、Pagefind が分けた語の間に
+    ゼロ幅スペース(U+200B)を入れた形で入っています。読むのは今回の索引のページだけ
+    (``pagefind-entry.json`` → ``pagefind.<hash>.pf_meta`` の CBOR ``[版, [[fragment, 語数], …], …]``)。
+    漢字だけのかたまり(用語集の見出し語など)は Pagefind が中国語として分け、日本語の語が 1 文字ずつに
+    なることがある(学習曲線 → 学/習/曲/線)ので、仮名を含むかたまりの語だけを集めます。
+    """
+    try:
+        entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+        meta_hash = entry["languages"]["ja"]["hash"]
+        (_version, pages, *_), _end = _cbor(_read_pagefind(bundle / f"pagefind.{meta_hash}.pf_meta"))
+        words = set()
+        for fragment, _count in pages:
+            content = json.loads(_read_pagefind(bundle / "fragment" / f"{fragment}.pf_fragment"))["content"]
+            for chunk in content.split():
+                if KANA.search(chunk):
+                    words.update(w.strip(PUNCTUATION).lower() for w in chunk.split("\u200b"))
+    except (OSError, KeyError, ValueError, TypeError) as error:
+        raise ExtensionError(f"Pagefind の索引を読めません({bundle}): {error!r}") from error
+    return words
+
+
+def write_japanese_words(outdir: Path) -> None:
+    """索引の日本語の語の一覧を pagefind/ja-words.json に書きます(短い語から順に、JSON の配列)。"""
+    words = sorted((w for w in indexed_words(outdir / BUNDLE) if JAPANESE.search(w)), key=lambda w: (len(w), w))
+    if not words:
+        raise ExtensionError("Pagefind の索引に日本語の語がありません(extended 版で索引を作ったか確かめてください)")
+    path, text = outdir / BUNDLE / WORDS, json.dumps(words, ensure_ascii=False, separators=(",", ":"))
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return
+    path.write_text(text, encoding="utf-8")
+    logger.info("Pagefind: 検索語を分けるための日本語の語 %d 語を %s/%s に書きました", len(words), BUNDLE, WORDS)
+
+
 def run_pagefind(app, exception) -> None:
     # 失敗したビルドや HTML 以外のビルダーでは索引を作りません。
     if exception is not None or app.builder.name != "html":
@@ -59,6 +152,7 @@ def run_pagefind(app, exception) -> None:
     pages = sorted(app.builder.get_target_uri(doc) for doc in app.env.found_docs)
     if not index_is_stale(outdir, [outdir / page for page in pages]):
         logger.info("Pagefind: 書き直されたページがないので、検索索引はそのままにします")
+        write_japanese_words(outdir)  # 索引から作り直すだけ(速い)。この拡張が変わったときのため
         return
     command = [
         str(pagefind_executable()),
@@ -81,6 +175,7 @@ def run_pagefind(app, exception) -> None:
             logger.info("Pagefind: %s", line)
         else:  # それ以外は Sphinx の警告にして -W で止める
             logger.warning("Pagefind: %s", line, type="pagefind")
+    write_japanese_words(outdir)
     logger.info("Pagefind: %s/ に検索索引を作りました(%.2f 秒)", BUNDLE, time.perf_counter() - start)
 
 
