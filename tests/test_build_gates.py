@@ -29,14 +29,13 @@ kernelspec:
 
 @pytest.fixture
 def book(tmp_path, monkeypatch):
-    """本物の _config.yml・_ext・src を使い、1 ページだけの本を作る。"""
+    """本物の設定(_config.yml と、それが参照する拡張・テンプレート・静的ファイル・文献・画像)と src で、
+    1 ページだけの本を作る。"""
     shutil.copy(ROOT / "_config.yml", tmp_path)
-    (tmp_path / "book").mkdir()
+    ignore = shutil.ignore_patterns("__pycache__", "*.egg-info")
+    for name in ("_ext", "_static", "_templates", "src", "book/images"):
+        shutil.copytree(ROOT / name, tmp_path / name, ignore=ignore)
     shutil.copy(ROOT / "book" / "references.bib", tmp_path / "book")  # _config.yml の bibtex_bibfiles
-    for name in ("_ext", "src"):
-        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-    (tmp_path / "book" / "images").mkdir()
-    shutil.copy(ROOT / "book" / "images" / "logo.svg", tmp_path / "book" / "images")
     (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: book/page\n", encoding="utf-8")
     # カーネルが一時ディレクトリの dlmath を import するように(インストール済みのものより優先)
     monkeypatch.setenv("PYTHONPATH", str(tmp_path / "src"))
