@@ -36,7 +36,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
 JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
@@ -199,10 +199,12 @@ def measure_page(site: Path, page: str = PAGE, screenshot: Path | None = None) -
             page_ = context.new_page()
 
             def on_response(response):
-                try:
-                    body = response.body()
-                except Exception:  # リダイレクトなど本文のないもの
+                # 大きさはサイトのファイルから測る(response.body() は読み込み後に取れないことがあり、
+                # 取りこぼすと数字が小さく出てしまう)
+                path = site / unquote(urlparse(response.url).path).lstrip("/")
+                if response.status >= 300 or not path.is_file():
                     return
+                body = path.read_bytes()
                 resources[response.url] = {
                     "type": response.request.resource_type,
                     "raw": len(body),
@@ -211,6 +213,9 @@ def measure_page(site: Path, page: str = PAGE, screenshot: Path | None = None) -
 
             page_.on("response", on_response)
             page_.goto(base + page + ".html", wait_until="networkidle")
+            # 読者がページの最後までスクロールしたときに読み込まれるもの(遅延読み込みの図など)も数える
+            page_.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+            page_.wait_for_load_state("networkidle")
             page_.wait_for_timeout(500)
             if screenshot:
                 page_.screenshot(path=str(screenshot), clip={"x": 0, "y": 0, "width": 1280, "height": 160})
