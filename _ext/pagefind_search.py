@@ -7,7 +7,9 @@ extended 版は日本語を単語に分けられます)は出来上がった HTM
 - 索引に入れるのは記事の本文だけです。``_templates/page.html`` が本文を ``data-pagefind-body`` で
   囲むので、サイドバー・目次・ヘッダーや、本文を持たない search.html・genindex.html・index.html
   (リダイレクト)は索引に入りません。
-- 検索画面は ``_templates/search.html``(Pagefind UI)。テーマの検索欄は ``search.html?q=語`` を開きます。
+- 検索画面は ``_templates/search.html``。Pagefind の JS API(``pagefind/pagefind.js``)で索引を引き、結果の一覧は
+  自前で描きます(Pagefind UI は使わないので、Pagefind が書き出す UI のファイル ``pagefind-*ui*`` は索引を作った
+  あとに消します)。テーマの検索欄は ``search.html?q=語`` を開きます。
 - 索引(``pagefind/``)は出力先の中に作り、URL はすべてサイトからの相対で扱うので、
   GitHub Pages のサブパス(``/dlmath/``)でもそのまま動きます。
 
@@ -16,6 +18,9 @@ extended 版は日本語を単語に分けられます)は出来上がった HTM
 「ディープラーニング」を 1 文字ずつ)が見つかりません。そこで索引を作ったあと、索引を作ったときの日本語の語の一覧を
 ``pagefind/ja-words.json`` に書き出し、検索ページ(``_templates/search.html``)がその語で検索語を分けて
 (最長一致、索引にない文字は 1 文字ずつ)空白でつないでから Pagefind に渡します。
+ただし Pagefind は漢字だけのかたまり(用語集の見出し語・表の項目など)を中国語として 1 文字ずつに分ける
+(学習曲線 → 学/習/曲/線)ので、検索ページはもう 1 回、漢字だけの語を 1 文字ずつにした検索語でも検索し、
+両方の結果を合わせます(詳しくは ``_templates/search.html``)。
 
 Pagefind(extended 版)は日本語の辞書を読み込むだけで 1.3 秒ほどかかるので、変更のない差分ビルドを
 速く保つため、前回の索引より新しいページの HTML があるとき(と索引がないとき)だけ走らせます。
@@ -35,7 +40,8 @@ from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
 
-BUNDLE = "pagefind"  # 出力先の中の索引と UI の置き場所(search.html から相対で読む)
+BUNDLE = "pagefind"  # 出力先の中の索引の置き場所(search.html から相対で読む)
+UNUSED = "pagefind-*ui*"  # Pagefind が書き出す UI(search.html は使わない)。サイトを小さく保つため消す
 WORDS = "ja-words.json"  # 索引にある日本語の語の一覧(search.html が検索語を分けるのに使う)
 KANA = re.compile(r"[\u3040-\u30ff\uff66-\uff9f]")  # ひらがな・カタカナ(長音符を含む)・半角カタカナ
 PUNCTUATION = "。、・「」『』()()[]【】.,:;!?!?"  # 語の端に残る句読点(Pagefind も検索語から外す)
@@ -175,6 +181,8 @@ def run_pagefind(app, exception) -> None:
             logger.info("Pagefind: %s", line)
         else:  # それ以外は Sphinx の警告にして -W で止める
             logger.warning("Pagefind: %s", line, type="pagefind")
+    for unused in (outdir / BUNDLE).glob(UNUSED):
+        unused.unlink()
     write_japanese_words(outdir)
     logger.info("Pagefind: %s/ に検索索引を作りました(%.2f 秒)", BUNDLE, time.perf_counter() - start)
 

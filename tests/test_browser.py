@@ -7,7 +7,7 @@
   ホストへのリクエストが 0 件であること(件数は _build/screenshots/requests.json に記録)
 - 数式がすべて MathJax で組まれ(エラーの要素なし)、数式の参照の行き先があること
 - 画像がすべて読み込まれ、代替テキストがあること
-- 用語集のすべての用語で、本文にその語を含むページがすべて検索結果に出ること(Pagefind)
+- 用語集のすべての用語で、本文にその語を含むページがすべて検索結果に出ること(Pagefind の索引と search.html の一覧)
 - 明るい/暗い表示の切り替えが効き、暗い表示でも図が白地で読めること
 - 各ページの全体のスクリーンショット(幅 1280 と 390、暗い表示も)を _build/screenshots/ に書き出す
 
@@ -428,31 +428,28 @@ def expected_pages(site):
     return {term: {page for page, text in texts.items() if uses_term(text, term)} for term in glossary_terms(site)}
 
 
+RESULT_LINKS = "#search-hits > li > h2 > a"
+
+
 def search(tab, server, term: str) -> set[str]:
     tab.goto(f"{server}search.html?q={quote(term)}", wait_until="load")
-    # 「…の N 件の検索結果」が出て、N 件の結果が並ぶまで待ちます(結果の本文は後から読み込まれる)。
+    # 「…の検索結果: N 件」(読み上げ用の role=status)が出て、その語の N 件の結果が並ぶまで待ちます。
     tab.wait_for_function(
-        """() => {
-          const m = document.querySelector(".pagefind-ui__message");
-          const n = m && m.textContent.match(/(\\d+)/);
-          return n && document.querySelectorAll(".pagefind-ui__result-title a").length >= Math.min(+n[1], 20);
+        """(term) => {
+          const list = document.querySelector("#search-hits");
+          if (!list || list.dataset.query !== term || list.hasAttribute("aria-busy")) return false;
+          const text = document.querySelector("#search-status[role=status]").textContent;
+          const n = text.match(/(\\d+) 件/);
+          const shown = list.querySelectorAll(":scope > li > h2 > a").length;
+          return n ? shown === +n[1] : shown === 0 && text.includes("見つかりませんでした");
         }""",
+        arg=term.strip(),
         timeout=10_000,
     )
-    while tab.locator(".pagefind-ui__button").count():  # 「さらに表示」
-        tab.locator(".pagefind-ui__button").first.click()
-        tab.wait_for_timeout(200)
-    hrefs = tab.eval_on_selector_all(".pagefind-ui__result-title a", "as => as.map(a => a.href)")
+    hrefs = tab.eval_on_selector_all(RESULT_LINKS, "as => as.map(a => a.href)")
     return {urlsplit(href).path[len(urlsplit(server).path):] for href in hrefs}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="既知の不具合(索引の側): 検索語は search.html が索引の語で分ける(pagefind/ja-words.json)ので"
-    "偏微分・ディープラーニングなどは見つかるが、Pagefind は漢字だけのかたまり(用語集の見出し語、記号一覧の項目、"
-    "「線形単回帰」』のような書名)を中国語として分け、日本語の語を 1 文字ずつにする(学習曲線 → 学/習/曲/線)ため、"
-    "そのページが見つからない(69 語中 9 語)。直したら strict により XPASS で失敗するので、この印を外すこと。",
-)
 def test_search_finds_every_page_that_uses_each_glossary_term(tab, server, expected_pages):
     missing, unused, counts = {}, [], {}
     for term, expected in expected_pages.items():
@@ -481,7 +478,11 @@ def test_search_results_link_to_pages_of_the_site(tab, server, site, expected_pa
     assert expected <= found, f"not found: {expected - found}"
     for page in found:
         assert (site / page).is_file(), f"result {page} is not a page of the site"
-    tab.locator(".pagefind-ui__result-title a").first.click()
+    # 結果のリンクはサイトのルートからの相対(サブパスの下でも動く)で、抜粋には語の印(<mark>)がある。
+    hrefs = tab.eval_on_selector_all(RESULT_LINKS, "as => as.map(a => a.getAttribute('href'))")
+    assert all(not href.startswith(("/", "http")) for href in hrefs), f"result links must be relative: {hrefs}"
+    assert tab.locator("#search-hits mark").count(), "excerpts do not highlight the term"
+    tab.locator(RESULT_LINKS).first.click()
     tab.wait_for_load_state()
     assert tab.url.startswith(server + "book/")
 
@@ -492,14 +493,19 @@ def test_theme_search_box_opens_search_page_and_url_follows_typing(tab, server):
     tab.locator("#pst-search-dialog input[name=q]").fill("学習率")
     tab.keyboard.press("Enter")
     tab.wait_for_url("**/search.html?q=*")
-    tab.wait_for_selector(".pagefind-ui__result-title a")
+    tab.wait_for_selector(RESULT_LINKS)
     assert unquote(urlsplit(tab.url).query) == "q=学習率"
-    assert tab.locator("#pagefind-search input").input_value() == "学習率"
-    tab.locator("#pagefind-search input").fill("勾配")
+    box = tab.get_by_label("検索する語")  # <label> で名前の付いた検索欄
+    assert box.input_value() == "学習率"
+    box.fill("勾配")
     tab.wait_for_function("() => decodeURIComponent(location.search) === '?q=勾配'", timeout=5_000)
+    tab.wait_for_function("() => document.querySelector('#search-hits').dataset.query === '勾配'", timeout=5_000)
+    assert "勾配" in tab.locator("#search-status[role=status]").text_content()
 
 
 def test_search_page_does_not_load_sphinx_search(visits):
     requests = visits("search.html").requests
     assert not [url for url in requests if re.search(r"searchindex\.js|searchtools\.js", url)], requests
     assert any("pagefind" in url for url in requests)
+    # Pagefind UI は使わない(結果の一覧は search.html が描く)ので、読み込まれない。
+    assert not [url for url in requests if re.search(r"pagefind[^/]*ui", url)], requests
