@@ -10,6 +10,15 @@ Font Awesome の全アイコン(約 2,000 個)を含む ``_static/scripts/fontaw
 3. 同じ置き換え(``<i>`` → ``<svg class="svg-inline--fa ...">``)だけをする小さなスクリプトを、
    同じ場所(``_static/scripts/fontawesome.js``)に書き出します。
 
+テーマの CSS は、Font Awesome のフォント(``_static/vendor/fontawesome/webfonts/fa-*.woff2``、
+solid 153 KiB・brands 115 KiB)も ``@font-face`` で読み込みます。使われるのは、アドモニションや演習問題の見出しの
+``::after``(``content: var(--pst-icon-...)`` など)、github.com へのリンクの ``a.github::before``、
+スクリプトが SVG に置き換える前の ``<i class="fa-...">`` です。そこで同じくビルドの最後に
+
+4. 出力の CSS から、Font Awesome の文字(私用領域 U+E000–U+F8FF)を ``content`` やカスタムプロパティに持つ規則を集め、
+   ``.fa-名前::before`` だけの規則は 1. で集めた名前のものだけ、それ以外(アドモニションなど)はすべての文字を残し、
+5. テーマに同梱のフォントを、その文字だけにサブセットして同じファイル名で書き出します(woff2 は brotli が必要)。
+
 ページの HTML(テーマのテンプレート)は変えません。アイコンの形・色(currentColor)・大きさは元のままで、
 ほかのホストへのリクエストも増えません。Font Awesome Free のアイコンは CC BY 4.0、コードは MIT です。
 """
@@ -22,6 +31,7 @@ from functools import lru_cache
 from pathlib import Path
 
 SCRIPT = Path("_static") / "scripts" / "fontawesome.js"
+WEBFONTS = Path("_static") / "vendor" / "fontawesome" / "webfonts"
 # 定義の区切り: パックごとに d("fab",p) のように登録されます(pydata-sphinx-theme 0.17 の webpack の出力)。
 PACK_END = re.compile(r'\bd\("(fab|far|fas)",\w+\)')
 ICON = re.compile(r'[{,](?:"([a-z0-9-]+)"|([a-z0-9]+)):\[(\d+),(\d+),\[([^\]]*)\],"[0-9a-f]*","((?:[^"\\]|\\.)*)"\]')
@@ -157,6 +167,79 @@ def trimmed_script(outdir: Path, source: Path | None = None) -> str:
     }
 
 
+# ---- フォント ----------------------------------------------------------------------------------
+
+CSS_RULE = re.compile(r"([^{}]*)\{([^{}]*)\}")
+CSS_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"|\'((?:[^\'\\]|\\.)*)\'')
+CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})\s?")
+FA_CLASS_RULE = re.compile(r"\.fa-([a-z0-9-]+)(?:::?before|::?after)?")
+
+
+def _private_use(text: str) -> set[int]:
+    text = CSS_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    return {ord(c) for c in text if 0xE000 <= ord(c) <= 0xF8FF}
+
+
+def font_codepoints(outdir: Path, used: set[str] | None = None) -> set[int]:
+    """出力の CSS が Font Awesome のフォントで描きうる文字のうち、このサイトで要るもの。
+
+    ``.fa-名前::before`` だけからなる規則(Font Awesome 本体の CSS)は、HTML と JavaScript に現れる名前のものだけ。
+    それ以外の規則(アドモニションの ``::after``、``a.github::before``、``--pst-icon-*`` の定義など)は、
+    要素があるかどうかを問わずすべて残します(数十文字で、取りこぼすより安全)。
+    """
+    used = used_icons(outdir) if used is None else used
+    codepoints: set[int] = set()
+    for css in sorted((outdir / "_static").rglob("*.css")):
+        text = re.sub(r"/\*.*?\*/", "", css.read_text(encoding="utf-8", errors="replace"), flags=re.S)
+        for selector, body in CSS_RULE.findall(text):
+            found = set().union(*(_private_use(a or b) for a, b in CSS_STRING.findall(body)))
+            if not found:
+                continue
+            selectors = [s.strip() for s in selector.split(",")]
+            names = [FA_CLASS_RULE.fullmatch(s) for s in selectors]
+            if all(names):
+                if not any(m.group(1) in used for m in names):
+                    continue
+            codepoints |= found
+    return codepoints
+
+
+def theme_webfonts() -> Path:
+    return theme_script().parents[1] / WEBFONTS.relative_to("_static")
+
+
+def subset_font(source: Path, target: Path, codepoints: set[int]) -> None:
+    """source のフォントを codepoints の文字だけにして target に書く(形式は target の拡張子のまま)。"""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    options = subset.Options()
+    options.flavor = "woff2" if target.suffix == ".woff2" else None
+    options.layout_features = ["*"]
+    options.name_IDs = ["*"]  # 名前とライセンスの表記は残す
+    options.notdef_outline = True
+    font = TTFont(source)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=codepoints)
+    subsetter.subset(font)
+    font.flavor = options.flavor
+    font.save(target)
+
+
+def write_subset_fonts(outdir: Path) -> None:
+    target_dir = outdir / WEBFONTS
+    if not target_dir.is_dir():
+        return
+    codepoints = font_codepoints(outdir)
+    source_dir = theme_webfonts()
+    for target in sorted(target_dir.glob("fa-*")):
+        if target.suffix not in {".woff2", ".ttf"}:
+            continue
+        source = source_dir / target.name
+        # 前回のビルドでサブセットしたものではなく、テーマの元のフォントから作ります。
+        subset_font(source if source.exists() else target, target, codepoints)
+
+
 def write_trimmed_script(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
@@ -166,6 +249,7 @@ def write_trimmed_script(app, exception) -> None:
         return
     target.write_text(trimmed_script(outdir), encoding="utf-8")
     target.with_name(SCRIPT.name + ".map").unlink(missing_ok=True)  # 元のスクリプトのソースマップ
+    write_subset_fonts(outdir)
 
 
 def setup(app):

@@ -388,6 +388,52 @@ def test_screenshots_are_written(visits):
     assert all(shot.stat().st_size > 5_000 for shot in shots)
 
 
+# Font Awesome のフォントは、使う文字だけにサブセットしています(_ext/icons.py)。ページで Font Awesome の
+# フォントで描かれる文字(::before/::after の content と要素の文字)が、そのフォントのファイルにあるかを確かめます。
+# スクリプトなしでも確かめるのは、fontawesome.js が SVG に置き換える前の <i class="fa-..."> も字で描かれるからです。
+FONT_AWESOME_GLYPHS = """() => {
+  const out = [];
+  for (const el of document.querySelectorAll("*")) {
+    for (const pseudo of [null, "::before", "::after"]) {
+      const cs = getComputedStyle(el, pseudo);
+      if (!/Font Awesome/.test(cs.fontFamily) || cs.display === "none") continue;
+      const text = pseudo ? cs.content : Array.from(el.childNodes, (n) => n.nodeType === 3 ? n.data : "").join("");
+      for (const c of text) {
+        const n = c.codePointAt(0);
+        if (n >= 0xe000 && n <= 0xf8ff) out.push({family: cs.fontFamily, weight: cs.fontWeight, cp: n, where: el.className + (pseudo || "")});
+      }
+    }
+  }
+  return out;
+}"""
+FONT_FILES = {("Brands", "400"): "fa-brands-400.woff2", ("Free", "900"): "fa-solid-900.woff2", ("Free", "400"): "fa-regular-400.woff2"}
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
+def test_font_awesome_glyphs_are_in_the_subset_fonts(browser, server, site, javascript):
+    from fontTools.ttLib import TTFont
+
+    cmaps = {name: set(TTFont(site / "_static/vendor/fontawesome/webfonts" / name).getBestCmap())
+             for name in FONT_FILES.values()}
+    context = browser.new_context(viewport=DESKTOP, java_script_enabled=javascript)
+    page = context.new_page()
+    drawn = []
+    try:
+        # 演習問題の見出しの鉛筆(::after)、github.com へのリンクのロゴ(a.github::before)、ヘッダーのボタン
+        for name in ("book/linear-regression.html", "book/citing.html"):
+            page.goto(server + name, wait_until="networkidle")
+            drawn += [dict(glyph, page=name) for glyph in page.evaluate(FONT_AWESOME_GLYPHS)]
+    finally:
+        context.close()
+    assert {g["cp"] for g in drawn} >= {0xF303, 0xF09B}, drawn  # 確認が空回りしていないこと
+    missing = [
+        (g["page"], g["where"], hex(g["cp"]), g["family"], g["weight"])
+        for g in drawn
+        if g["cp"] not in cmaps[FONT_FILES["Brands" if "Brands" in g["family"] else "Free", g["weight"]]]
+    ]
+    assert not missing, f"Font Awesome glyphs missing from the subset fonts (tofu): {missing}"
+
+
 # ---------------------------------------------------------------------------------------------
 # 検索(Pagefind)
 
