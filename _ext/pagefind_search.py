@@ -31,6 +31,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -173,6 +174,8 @@ def run_pagefind(app, exception) -> None:
         "--quiet",
     ]
     start = time.perf_counter()
+    # Pagefind は前回の索引のファイルを消さないので、作り直す前に消しておく(古い断片がサイトにたまらないように)
+    shutil.rmtree(outdir / BUNDLE, ignore_errors=True)
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise ExtensionError(f"Pagefind が失敗しました({result.returncode}):\n{result.stdout}{result.stderr}")
