@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from bs4 import BeautifulSoup
 
 ROOT = Path(__file__).resolve().parents[1]
 # 既定は make test が作る _build/html。別の場所にビルドしたサイトを調べるときは DLMATH_SITE で指定する。
@@ -41,3 +42,10 @@ def build(book_dir, *extra):
         text=True,
         timeout=900,
     )
+
+
+def built_page(site, name):
+    """ビルド済みのページ name(拡張子なし、例: book/intro)を BeautifulSoup で返す。なければ失敗する。"""
+    path = site / f"{name}.html"
+    assert path.exists(), f"{path} was not built"
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")

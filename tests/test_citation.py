@@ -12,7 +12,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 import dlmath
-from conftest import ROOT
+from conftest import ROOT, built_page
 
 CFF = ROOT / "CITATION.cff"
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
@@ -60,9 +60,7 @@ def test_cff_dates_and_licenses(cff):
 
 @pytest.fixture(scope="module")
 def citing(site):
-    path = site / "book" / "citing.html"
-    assert path.exists(), f"{path} was not built"
-    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    return built_page(site, "book/citing")
 
 
 def test_citing_page_bibtex_matches_config_and_version(citing):
@@ -107,5 +105,5 @@ def test_chapters_cite_the_sources_they_rely_on(site):
         cited[name] = set(re.findall(r'href="references\.html#cite-([\w-]+)"', html))
     assert {"akaishi2019", "bishop2006"} <= cited["linear-regression"]
     assert {"goodfellow2016", "bishop2006"} <= cited["towards-deep-learning"]
-    text = BeautifulSoup((site / "book" / "linear-regression.html").read_text(encoding="utf-8"), "html.parser").get_text()
+    text = built_page(site, "book/linear-regression").get_text()
     assert "赤石雅典, 2019" in text, "author_year citation of the Japanese source does not read 赤石雅典, 2019"

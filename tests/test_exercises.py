@@ -9,18 +9,12 @@
 import re
 
 import pytest
-from bs4 import BeautifulSoup
 
-from conftest import toc_files
+from conftest import built_page, toc_files
 
 CHAPTERS = ["book/ai-and-ml", "book/how-models-learn", "book/linear-regression", "book/towards-deep-learning"]
 MIN_EXERCISES = 3
 
-
-def chapter(site, name):
-    path = site / f"{name}.html"
-    assert path.exists(), f"{path} was not built"
-    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
 def exercises(soup):
@@ -41,7 +35,7 @@ def test_chapter_list_matches_the_numbered_parts_of_the_toc():
 
 @pytest.mark.parametrize("name", CHAPTERS)
 def test_each_chapter_has_enough_labelled_numbered_exercises(site, name):
-    found = exercises(chapter(site, name))
+    found = exercises(built_page(site, name))
     assert len(found) >= MIN_EXERCISES, f"{name}: {len(found)} exercises, need at least {MIN_EXERCISES}"
     for exercise in found:
         assert exercise.get("id", "").startswith("ex-"), f"{name}: exercise without an ex-… label: {exercise.get('id')}"
@@ -51,7 +45,7 @@ def test_each_chapter_has_enough_labelled_numbered_exercises(site, name):
 
 @pytest.mark.parametrize("name", CHAPTERS)
 def test_every_exercise_has_a_collapsed_worked_solution(site, name):
-    soup = chapter(site, name)
+    soup = built_page(site, name)
     for exercise in exercises(soup):
         solution = solution_of(exercise)
         assert solution is not None, f"{name}: exercise {exercise['id']} has no solution right after it"
@@ -68,7 +62,7 @@ def test_every_exercise_has_a_collapsed_worked_solution(site, name):
 def test_book_has_both_derivation_and_code_exercises(site):
     derivations, code = [], []
     for name in CHAPTERS:
-        for exercise in exercises(chapter(site, name)):
+        for exercise in exercises(built_page(site, name)):
             if "導出" in exercise.select_one(".admonition-title").get_text():
                 derivations.append(exercise["id"])
             solution = solution_of(exercise)
@@ -80,6 +74,6 @@ def test_book_has_both_derivation_and_code_exercises(site):
 
 
 def test_references_to_exercises_resolve_to_numbers(site):
-    soup = chapter(site, "book/how-models-learn")
+    soup = built_page(site, "book/how-models-learn")
     link = soup.find("a", href="#ex-learn-curvature")
     assert link is not None and re.fullmatch(r"演習問題 2\.\d+", link.get_text(strip=True))

@@ -8,9 +8,9 @@ import re
 import unicodedata
 
 import pytest
-from bs4 import BeautifulSoup, NavigableString
+from bs4 import NavigableString
 
-from conftest import toc_files
+from conftest import built_page, toc_files
 
 GLOSSARY = "book/glossary"
 # 用語集へのリンクを求めないページ: 用語集そのものと、文献・引用の案内のページ。
@@ -35,15 +35,10 @@ NOT_PROSE_CLASSES = {
 }
 
 
-def read(site, name):
-    path = site / f"{name}.html"
-    assert path.exists(), f"{path} was not built"
-    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-
 
 def glossary_entries(site):
     """用語集の {用語: (dt の id, 説明の文字列)}。"""
-    soup = read(site, GLOSSARY)
+    soup = built_page(site, GLOSSARY)
     entries = {}
     for dl in soup.select("article dl.glossary"):
         for dt in dl.find_all("dt", recursive=False):
@@ -155,7 +150,7 @@ def test_first_use_of_each_term_links_to_the_glossary(site, entries, name):
     ids = {term: entry_id for term, (entry_id, _) in entries.items()}
     terms = sorted(ids, key=len, reverse=True)
     problems = []
-    for term, (target, context) in first_uses(read(site, name), terms).items():
+    for term, (target, context) in first_uses(built_page(site, name), terms).items():
         if target != ids[term]:
             where = "リンクなし" if target is None else f"別の項目 #{target} へのリンク"
             problems.append(f"{term}: {where}: …{context}…")
@@ -170,7 +165,7 @@ def test_term_links_resolve_to_glossary_entries(site, entries):
     ids = {entry_id for entry_id, _ in entries.values()}
     broken = []
     for name in CHECKED_PAGES:
-        for link in read(site, name).select('article a[href*="glossary.html#"]'):
+        for link in built_page(site, name).select('article a[href*="glossary.html#"]'):
             if link["href"].split("#", 1)[1] not in ids:
                 broken.append(f"{name}: {link['href']}")
     assert not broken, broken

@@ -5,18 +5,13 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, toc_files
+from conftest import ROOT, built_page, toc_files
 
-
-def page(site, name):
-    path = site / f"{name}.html"
-    assert path.exists(), f"{path} was not built"
-    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
 @pytest.mark.parametrize("name", toc_files())
 def test_every_toc_page_is_built(site, name):
-    soup = page(site, name)
+    soup = built_page(site, name)
     assert soup.find("h1"), f"{name} has no title"
 
 
@@ -60,7 +55,7 @@ def test_no_source_or_test_files_are_published(site):
 
 @pytest.fixture(scope="module")
 def soup(site):
-    return page(site, "book/linear-regression")
+    return built_page(site, "book/linear-regression")
 
 
 class TestLinearRegressionPage:
