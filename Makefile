@@ -80,11 +80,14 @@ $(SERVE_CONF)/conf.py: _config.yml _toc.yml $(STAMP)
 	mkdir -p $(SERVE_CONF)
 	cp _config.yml $(SERVE_CONF)/_config.yml
 	$(BIN)/jupyter-book config sphinx . --config $(SERVE_CONF)/_config.yml
-	printf '%s\n' '' '# make serve による追記: conf.py の場所を基準にした相対パスを、リポジトリ基準に直します。' \
+	printf '%s\n' '' '# make serve による追記: Sphinx は設定のパスを conf.py の場所から解決するので、リポジトリ基準の絶対パスに直します。' \
 	  'import os, sys' \
 	  '_root = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))' \
 	  'sys.path.insert(0, os.path.join(_root, "_ext"))' \
-	  'html_logo = os.path.join(_root, html_logo) if html_logo else html_logo' >> $@
+	  'for _name in ("html_static_path", "templates_path", "bibtex_bibfiles"):' \
+	  '    globals()[_name] = [os.path.join(_root, _p) for _p in globals().get(_name, [])]' \
+	  'for _name in ("html_logo", "html_favicon"):' \
+	  '    if globals().get(_name): globals()[_name] = os.path.join(_root, globals()[_name])' >> $@
 
 serve: setup $(SERVE_CONF)/conf.py
 	$(BIN)/sphinx-autobuild . _build/html -c $(SERVE_CONF) -d _build/.doctrees -b html -n \
