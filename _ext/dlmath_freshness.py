@@ -36,6 +36,11 @@ CODE_CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```", re.M | re.S)
 IMPORTS_DLMATH = re.compile(r"^\s*(?:import|from)\s+dlmath\b", re.M)
 
 
+def has_code_cells(path: Path) -> bool:
+    """MyST のページにコードセルが 1 つでもあるか。"""
+    return "```{code-cell}" in path.read_text(encoding="utf-8")
+
+
 def imports_dlmath(path: Path) -> bool:
     """ページのコードセルが dlmath を import するか(本文で名前に触れるだけのページは含めない)。"""
     text = path.read_text(encoding="utf-8")
@@ -62,35 +67,32 @@ def skip_pages_without_code(app, config):
     1 秒ほどかかります。そうしたページを nb_execution_excludepatterns に加えます。
     """
     root = Path(app.srcdir)
-    empty = [
-        path.relative_to(root).as_posix()
-        for path in root.glob("book/**/*.md")
-        if "```{code-cell}" not in path.read_text(encoding="utf-8")
-    ]
+    empty = [path.relative_to(root).as_posix() for path in root.glob("book/**/*.md") if not has_code_cells(path)]
     config.nb_execution_excludepatterns = [*config.nb_execution_excludepatterns, *empty]
 
 
-def _drop_cached_outputs(cache_dir: Path, paths: set[Path]) -> int:
-    """指定ページのキャッシュ記録を消し、消した件数を返す。"""
+def _drop_cached_outputs(cache_dir: Path, paths: set[Path]) -> None:
+    """指定ページのキャッシュ記録を消す。"""
     cache = get_cache(str(cache_dir))
-    dropped = 0
     for record in cache.list_cache_records():
         if Path(record.uri).resolve() in paths:
             cache.remove_cache(record.pk)
-            dropped += 1
-    return dropped
 
 
 def mark_outdated(app, env, added, changed, removed):
     digest = source_digest()
-    docs = _importing_docs(env)
     cache_dir = Path(env.mystnb_config.execution_cache_path)
     stamp = cache_dir / STAMP_NAME
-    if not stamp.exists() or stamp.read_text() != digest:
+    cache_is_current = stamp.exists() and stamp.read_text() == digest
+    env_is_current = getattr(env, "dlmath_src_digest", None) == digest
+    if cache_is_current and env_is_current:
+        return []  # ふだんの再ビルド: ページを読んで import を調べる必要もない
+    docs = _importing_docs(env)
+    if not cache_is_current:
         _drop_cached_outputs(cache_dir, set(docs.values()))
         cache_dir.mkdir(parents=True, exist_ok=True)
         stamp.write_text(digest)
-    if getattr(env, "dlmath_src_digest", None) == digest:
+    if env_is_current:
         return []
     env.dlmath_src_digest = digest
     return sorted(set(docs) - set(added) - set(changed))

@@ -27,6 +27,8 @@ from typing import Callable
 
 import nbformat
 
+from dlmath_freshness import has_code_cells  # 同じ _ext/ の拡張(コードセルの有無の判定は一か所に)
+
 # 公開先: ビルド出力の中のディレクトリと、それを push するブランチ(deploy.yml と合わせる)。
 NOTEBOOK_DIR = "_notebooks"
 NOTEBOOK_BRANCH = "notebooks"
@@ -259,10 +261,6 @@ def convert_markdown(text: str, page: Path, repo_root: Path, resolver: Resolver)
 
 
 # ---- ノートブック全体 -------------------------------------------------------------------------
-
-
-def has_code_cells(source: Path) -> bool:
-    return "```{code-cell}" in source.read_text(encoding="utf-8")
 
 
 def convert(
