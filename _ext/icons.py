@@ -150,9 +150,9 @@ def used_icons(outdir: Path) -> set[str]:
     return names
 
 
-def trimmed_script(outdir: Path, source: Path | None = None) -> str:
+def trimmed_script(used: set[str], source: Path | None = None) -> str:
+    """used(サイトに現れる fa-名前)のアイコンだけを含む置き換えスクリプト。"""
     icons, aliases, css = parse_fontawesome(source or theme_script())
-    used = used_icons(outdir)
     keep_icons, keep_aliases = {}, {}
     for pack in icons:
         wanted = {aliases[pack].get(name, name) for name in used}
@@ -180,14 +180,13 @@ def _private_use(text: str) -> set[int]:
     return {ord(c) for c in text if 0xE000 <= ord(c) <= 0xF8FF}
 
 
-def font_codepoints(outdir: Path, used: set[str] | None = None) -> set[int]:
+def font_codepoints(outdir: Path, used: set[str]) -> set[int]:
     """出力の CSS が Font Awesome のフォントで描きうる文字のうち、このサイトで要るもの。
 
     ``.fa-名前::before`` だけからなる規則(Font Awesome 本体の CSS)は、HTML と JavaScript に現れる名前のものだけ。
     それ以外の規則(アドモニションの ``::after``、``a.github::before``、``--pst-icon-*`` の定義など)は、
     要素があるかどうかを問わずすべて残します(数十文字で、取りこぼすより安全)。
     """
-    used = used_icons(outdir) if used is None else used
     codepoints: set[int] = set()
     for css in sorted((outdir / "_static").rglob("*.css")):
         text = re.sub(r"/\*.*?\*/", "", css.read_text(encoding="utf-8", errors="replace"), flags=re.S)
@@ -226,11 +225,11 @@ def subset_font(source: Path, target: Path, codepoints: set[int]) -> None:
     font.save(target)
 
 
-def write_subset_fonts(outdir: Path) -> None:
+def write_subset_fonts(outdir: Path, used: set[str]) -> None:
     target_dir = outdir / WEBFONTS
     if not target_dir.is_dir():
         return
-    codepoints = font_codepoints(outdir)
+    codepoints = font_codepoints(outdir, used)
     source_dir = theme_webfonts()
     for target in sorted(target_dir.glob("fa-*")):
         if target.suffix not in {".woff2", ".ttf"}:
@@ -247,9 +246,10 @@ def write_trimmed_script(app, exception) -> None:
     target = outdir / SCRIPT
     if not target.exists():  # テーマが読み込んでいなければ何もしない
         return
-    target.write_text(trimmed_script(outdir), encoding="utf-8")
+    used = used_icons(outdir)  # 出力の HTML と JavaScript を 1 回だけ読み、スクリプトとフォントの両方に使う
+    target.write_text(trimmed_script(used), encoding="utf-8")
     target.with_name(SCRIPT.name + ".map").unlink(missing_ok=True)  # 元のスクリプトのソースマップ
-    write_subset_fonts(outdir)
+    write_subset_fonts(outdir, used)
 
 
 def setup(app):

@@ -26,6 +26,7 @@ from sphinx.ext.mathjax import MATHJAX_URL
 SCRIPT = "tex-chtml-full.js"
 FONTS = "output/chtml/fonts/woff-v2"
 TARGET = Path("_static") / "mathjax"
+MATHJAX_PATH = f"mathjax/{SCRIPT}"  # mathjax_path は html_static_path からの相対パス
 
 
 def mathjax_root() -> Path:
@@ -52,20 +53,20 @@ def shipped_files(root: Path | None = None) -> dict[Path, Path]:
 def use_local_mathjax(app, config) -> None:
     # 既定(CDN)のときだけ置き換えます。_config.yml で別の場所を指定していればそれに従います。
     if config.mathjax_path == MATHJAX_URL:
-        config.mathjax_path = (Path("mathjax") / SCRIPT).as_posix()  # html_static_path からの相対パス
+        config.mathjax_path = MATHJAX_PATH
 
 
 def copy_mathjax(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
-    if app.config.mathjax_path != (Path("mathjax") / SCRIPT).as_posix():
+    if app.config.mathjax_path != MATHJAX_PATH:
         return
     target = Path(app.outdir) / TARGET
     for rel, src in shipped_files().items():
         dest = target / rel
-        stat = src.stat()
+        src_stat = src.stat()
         # 差分ビルドを速く保つため、同じものがすでにあればコピーしません。
-        if dest.exists() and dest.stat().st_size == stat.st_size and dest.stat().st_mtime >= stat.st_mtime:
+        if dest.exists() and (dest_stat := dest.stat()).st_size == src_stat.st_size and dest_stat.st_mtime >= src_stat.st_mtime:
             continue
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(src, dest)
