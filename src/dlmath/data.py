@@ -21,3 +21,37 @@ def load_height_weight():
         1 列目が身長 (cm)、2 列目が体重 (kg)。呼ぶたびに新しい配列を返します。
     """
     return np.array(_HEIGHT_WEIGHT)
+
+
+# アヤメ(Iris)の 4 つの特徴量。列の順は scikit-learn の load_iris と同じ。
+IRIS_FEATURES = ("がく片の長さ (cm)", "がく片の幅 (cm)", "花びらの長さ (cm)", "花びらの幅 (cm)")
+IRIS_CLASSES = ("setosa", "versicolor", "virginica")
+
+
+def load_iris(classes=(0, 1, 2), features=(0, 1, 2, 3)):
+    """scikit-learn 同梱のアヤメのデータから、指定したクラスと特徴量を取り出す(節 sec-logistic-data)。
+
+    Parameters
+    ----------
+    classes : sequence of int
+        使うクラスの番号(IRIS_CLASSES の位置)。返すラベルはこの並びでの位置 0, 1, ... に付け直します。
+    features : sequence of int
+        使う特徴量の番号(IRIS_FEATURES の位置)。
+
+    Returns
+    -------
+    x : ndarray of shape (M, len(features))
+        特徴量(cm)。ダミー変数の列はまだ入っていません。
+    labels : ndarray of shape (M,)
+        0 から len(classes) - 1 までのクラス番号。
+    """
+    from sklearn.datasets import load_iris as _sklearn_load_iris  # 同梱のファイルを読むだけで通信しない
+
+    classes, features = list(classes), list(features)
+    for name, chosen, n in (("classes", classes, len(IRIS_CLASSES)), ("features", features, len(IRIS_FEATURES))):
+        if not chosen or len(set(chosen)) != len(chosen) or not all(isinstance(i, int) and 0 <= i < n for i in chosen):
+            raise ValueError(f"{name} must be distinct integers in 0 .. {n - 1}, got {chosen}")
+    iris = _sklearn_load_iris()
+    keep = np.isin(iris.target, classes)
+    labels = np.array([classes.index(target) for target in iris.target[keep]])
+    return iris.data[keep][:, features], labels

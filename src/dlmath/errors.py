@@ -1,4 +1,9 @@
-"""パッケージ共通の例外。"""
+"""パッケージ共通の例外と、発散の判定。"""
+
+import numpy as np
+
+# 損失がはじめの値のこの倍数を超えたら発散とみなす。正しい学習率なら損失は増えない。
+DIVERGENCE_FACTOR = 1e3
 
 
 class DivergenceError(ValueError):
@@ -6,3 +11,19 @@ class DivergenceError(ValueError):
 
     学習率 ``alpha`` が大きすぎるのが典型的な原因なので、``ValueError`` の一種としています。
     """
+
+
+def check_divergence(losses, k, alpha):
+    """k 回目までの損失 ``losses[:k + 1]`` が発散していれば DivergenceError を送出する。"""
+    first, current = losses[0], losses[k]
+    if not np.isfinite(current) or current > DIVERGENCE_FACTOR * max(first, 1e-12):
+        raise diverged(alpha, k, first, current)
+
+
+def diverged(alpha, k, first, current):
+    """学習率を下げるよう促すメッセージ付きの DivergenceError を返す。"""
+    return DivergenceError(
+        f"gradient descent diverged: the loss grew from {first:.6g} to {current:.6g} by "
+        f"iteration {k} with alpha={alpha!r}; the learning rate is too large, "
+        f"try a smaller one such as alpha={alpha / 10:g}"
+    )

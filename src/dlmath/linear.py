@@ -9,10 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dlmath._validation import check_positive, check_xw, check_xyw
-from dlmath.errors import DivergenceError
-
-# 損失がはじめの値のこの倍数を超えたら発散とみなす。正しい学習率なら損失は増えない。
-DIVERGENCE_FACTOR = 1e3
+from dlmath.errors import check_divergence, diverged
 
 
 def predict(x, w):
@@ -104,7 +101,7 @@ def fit(x, yt, w, alpha=0.01, iters=200):
     Raises
     ------
     DivergenceError
-        損失が有限でなくなるか、はじめの値の DIVERGENCE_FACTOR 倍を超えたとき。
+        損失が有限でなくなるか、はじめの値の 1000 倍を超えたとき(dlmath.errors.check_divergence)。
     """
     x, yt, w = check_xyw(x, yt, w)
     check_positive("alpha", alpha)
@@ -116,16 +113,8 @@ def fit(x, yt, w, alpha=0.01, iters=200):
                 losses[k] = loss(x, yt, w)
                 w = step(x, yt, w, alpha)
             except FloatingPointError:
-                _diverged(alpha, k, losses[0] if k else np.nan, np.inf)
-            if losses[k] > DIVERGENCE_FACTOR * max(losses[0], 1e-12):
-                _diverged(alpha, k, losses[0], losses[k])
+                raise diverged(alpha, k, losses[0] if k else np.nan, np.inf) from None
+            check_divergence(losses, k, alpha)
             weights[k] = w
     return w, History(losses, weights)
 
-
-def _diverged(alpha, k, first, current):
-    raise DivergenceError(
-        f"gradient descent diverged: the loss grew from {first:.6g} to {current:.6g} by "
-        f"iteration {k} with alpha={alpha!r}; the learning rate is too large, "
-        f"try a smaller one such as alpha={alpha / 10:g}"
-    )

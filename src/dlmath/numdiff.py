@@ -1,8 +1,34 @@
-"""数値微分。解析的に求めた勾配が正しいかを確かめるために使います。"""
+"""数値微分。解析的に求めた導関数や勾配が正しいかを確かめるために使います。
+
+本文の検算も tests/ の勾配のテストも、すべてここにある 1 つの実装を使います。
+"""
 
 import numpy as np
 
 from dlmath._validation import as_finite_array, check_positive
+
+
+def numerical_derivative(f, x, h=1e-5, scheme="central"):
+    """1 変数関数 f の x での微分係数を差分で近似する(式 eq-central-difference)。
+
+    Parameters
+    ----------
+    f : callable
+        実数(または配列の各要素)に実数を対応させる関数。配列を渡すと要素ごとに微分します。
+    x : float or ndarray
+        微分する点。
+    h : float
+        差分の幅。
+    scheme : {"central", "forward"}
+        中心差分 (f(x+h) - f(x-h)) / 2h か、前進差分 (f(x+h) - f(x)) / h か。
+    """
+    x = as_finite_array("x", x, None)
+    check_positive("h", h)
+    if scheme == "central":
+        return (f(x + h) - f(x - h)) / (2 * h)
+    if scheme == "forward":
+        return (f(x + h) - f(x)) / h
+    raise ValueError(f"scheme must be 'central' or 'forward', got {scheme!r}")
 
 
 def numerical_gradient(f, w, h=1e-6):
@@ -11,17 +37,42 @@ def numerical_gradient(f, w, h=1e-6):
     Parameters
     ----------
     f : callable
-        (D,) の配列を受け取りスカラーを返す関数。
-    w : ndarray of shape (D,)
-        微分する点。
+        w と同じ形の配列を受け取りスカラーを返す関数。
+    w : ndarray of shape (D,) or (D, N)
+        微分する点。行列なら要素ごとの偏微分を同じ形で返します。
     h : float
         差分の幅。
     """
-    w = as_finite_array("w", w, 1)
+    w = as_finite_array("w", w, None)
     check_positive("h", h)
     grad = np.empty_like(w)
-    for i in range(w.size):
+    for i in np.ndindex(w.shape):
         step = np.zeros_like(w)
         step[i] = h
         grad[i] = (f(w + step) - f(w - step)) / (2 * h)
     return grad
+
+
+def gradient_check(f, gradient, w, h=1e-6):
+    """解析的な勾配と数値微分の相対誤差 ‖g - g_num‖ / (‖g‖ + ‖g_num‖) を返す。
+
+    Parameters
+    ----------
+    f : callable
+        損失関数。w を受け取りスカラーを返す。
+    gradient : callable
+        f の勾配を解析的に計算する関数。w を受け取り w と同じ形の配列を返す。
+    w : ndarray
+        確かめる点。
+
+    Returns
+    -------
+    float
+        0 に近いほど一致しています。float64 では 1e-7 程度より小さければ、式は正しいと考えてよいでしょう。
+    """
+    analytic = np.asarray(gradient(w), dtype=np.float64)
+    numeric = numerical_gradient(f, w, h)
+    if analytic.shape != numeric.shape:
+        raise ValueError(f"gradient(w) must have the shape of w {numeric.shape}, got {analytic.shape}")
+    scale = np.linalg.norm(analytic) + np.linalg.norm(numeric)
+    return 0.0 if scale == 0 else float(np.linalg.norm(analytic - numeric) / scale)

@@ -1,8 +1,8 @@
-"""前処理: 平均を引く(センタリング)とダミー変数の列を足す。"""
+"""前処理: 平均を引く(センタリング)、ダミー変数の列、one-hot、学習データとテストデータへの分割。"""
 
 import numpy as np
 
-from dlmath._validation import as_finite_array
+from dlmath._validation import as_finite_array, check_class_indices, check_positive
 
 
 def center(data):
@@ -38,3 +38,52 @@ def add_dummy(x):
     """
     x = as_finite_array("x", x, 2)
     return np.insert(x, 0, 1.0, axis=1)
+
+
+def one_hot(labels, N):
+    """クラス番号 (M,) を one-hot の行列 (M, N) にする(節 sec-multiclass-onehot)。
+
+    Parameters
+    ----------
+    labels : ndarray of shape (M,)
+        0 から N - 1 までの整数。
+    N : int
+        クラスの数。
+
+    Returns
+    -------
+    ndarray of shape (M, N)
+        m 行目は labels[m] 列だけが 1 で、ほかは 0。
+    """
+    check_positive("N", N, integer=True)
+    labels = check_class_indices("labels", labels, N)
+    return np.eye(N)[labels]
+
+
+def train_test_split(x, yt, test_size, seed):
+    """データを乱数で並べ替え、学習データとテストデータに分ける(節 sec-logistic-data)。
+
+    Parameters
+    ----------
+    x : ndarray of shape (M, K)
+    yt : ndarray of shape (M,) or (M, N)
+    test_size : int
+        テストデータの件数(1 以上 M - 1 以下)。
+    seed : int
+        乱数の種。同じ種なら同じ分け方になります。
+
+    Returns
+    -------
+    x_train, x_test, yt_train, yt_test : ndarray
+    """
+    x = as_finite_array("x", x, 2)
+    yt = as_finite_array("yt", yt, 2 if np.ndim(yt) == 2 else 1)  # (M,) のラベルか (M, N) の one-hot
+    M = x.shape[0]
+    if yt.shape[0] != M:
+        raise ValueError(f"x and yt must have the same number of samples M, got x {x.shape} and yt {yt.shape}")
+    check_positive("test_size", test_size, integer=True)
+    if test_size >= M:
+        raise ValueError(f"test_size must be less than the number of samples M={M}, got {test_size}")
+    order = np.random.default_rng(seed).permutation(M)
+    test, train = order[:test_size], order[test_size:]
+    return x[train], x[test], yt[train], yt[test]
