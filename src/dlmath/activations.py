@@ -52,6 +52,23 @@ def softmax(u):
     return e / e.sum(axis=-1, keepdims=True)
 
 
+def softmax_jacobian(u):
+    """1 件分のソフトマックス関数のヤコビ行列 J[k, j] = ∂f_k/∂u_j = f_k (δ_kj - f_j) を返す(式 eq-multiclass-softmax-jacobian)。
+
+    Parameters
+    ----------
+    u : ndarray of shape (N,)
+
+    Returns
+    -------
+    ndarray of shape (N, N)
+        行列で書くと diag(f) - f fᵀ。
+    """
+    u = as_finite_array("u", u, 1)
+    f = softmax(u)
+    return np.diag(f) - np.outer(f, f)
+
+
 def log_softmax(u):
     """ソフトマックス関数の対数 log f_k(u) = u_k - log Σ_j e^{u_j} を行ごとに返す(式 eq-multiclass-log-softmax)。
 

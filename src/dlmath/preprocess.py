@@ -24,6 +24,28 @@ def center(data):
     return data - mean, mean
 
 
+def standardize(data):
+    """各列を平均 0、標準偏差 1 にそろえ、(標準化後のデータ, 列の平均, 列の標準偏差) を返す。
+
+    特徴量ごとに尺度が違うと損失関数の等高線が細長くなり、勾配降下法が遅くなるので、学習の前にそろえます。
+
+    Parameters
+    ----------
+    data : ndarray of shape (M, K)
+
+    Returns
+    -------
+    scaled : ndarray of shape (M, K)
+    mean, std : ndarray of shape (K,)
+        テストデータにも同じ mean と std を使って (x - mean) / std とします。
+    """
+    centered, mean = center(data)
+    std = centered.std(axis=0)
+    if np.any(std == 0):
+        raise ValueError(f"data has constant column(s) {np.flatnonzero(std == 0).tolist()}; they cannot be standardized, drop them")
+    return centered / std, mean, std
+
+
 def add_dummy(x):
     """先頭にダミー変数 x0 = 1 の列を挿入する(式 eq-linreg-predict-vector)。
 
