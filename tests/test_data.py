@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from dlmath.data import load_height_weight
+from dlmath.data import IRIS_CLASSES, IRIS_FEATURES, load_height_weight, load_iris
 from dlmath.numdiff import numerical_gradient
-from dlmath.preprocess import add_dummy, center
+from dlmath.preprocess import add_dummy, center, one_hot, standardize, train_test_split
 
 
 def test_talk_data_and_means():
@@ -52,3 +52,69 @@ def test_preprocess_rejects_bad_input(function, value, match):
 def test_numerical_gradient_rejects_bad_step(h):
     with pytest.raises(ValueError, match="h must be"):
         numerical_gradient(np.sum, np.zeros(2), h=h)
+
+
+def test_one_hot_puts_a_single_one_in_the_label_column():
+    np.testing.assert_array_equal(one_hot([2, 0, 1, 2], 3), [[0, 0, 1], [1, 0, 0], [0, 1, 0], [0, 0, 1]])
+
+
+@pytest.mark.parametrize(
+    "labels, N, match",
+    [([0, 3], 3, r"labels must be class indices 0 \.\. 2.*\[3\.\]"), ([0, -1], 3, "class indices"),
+     ([0.5], 3, "class indices"), ([[0, 1]], 3, "labels must be 1-D"), ([0], 0, "N must be positive")],
+)
+def test_one_hot_rejects_bad_labels(labels, N, match):
+    with pytest.raises(ValueError, match=match):
+        one_hot(labels, N)
+
+
+def test_train_test_split_is_a_seeded_partition():
+    x = np.arange(20.0).reshape(10, 2)
+    yt = np.arange(10.0)
+    x_train, x_test, yt_train, yt_test = train_test_split(x, yt, 3, seed=1)
+    assert x_train.shape == (7, 2) and x_test.shape == (3, 2)
+    np.testing.assert_array_equal(np.sort(np.r_[yt_train, yt_test]), yt)  # 重複も欠けもない
+    np.testing.assert_array_equal(x_test[:, 0] / 2, yt_test)  # 行と正解値の対応が保たれる
+    again = train_test_split(x, yt, 3, seed=1)
+    np.testing.assert_array_equal(again[3], yt_test)
+    assert not np.array_equal(train_test_split(x, yt, 3, seed=2)[3], yt_test)
+    one_hot_split = train_test_split(x, one_hot(np.arange(10) % 3, 3), 3, seed=1)
+    assert one_hot_split[3].shape == (3, 3)
+
+
+@pytest.mark.parametrize(
+    "yt, test_size, match",
+    [(np.zeros(9), 3, "same number of samples"), (np.zeros(10), 10, "less than the number of samples"),
+     (np.zeros(10), 0, "test_size must be positive")],
+)
+def test_train_test_split_rejects_bad_arguments(yt, test_size, match):
+    with pytest.raises(ValueError, match=match):
+        train_test_split(np.zeros((10, 2)), yt, test_size, seed=0)
+
+
+def test_standardize_gives_zero_mean_and_unit_deviation():
+    data = np.array([[1.0, 10.0], [2.0, 30.0], [6.0, 20.0]])
+    scaled, mean, std = standardize(data)
+    np.testing.assert_allclose(scaled.mean(axis=0), 0, atol=1e-15)
+    np.testing.assert_allclose(scaled.std(axis=0), 1)
+    np.testing.assert_allclose(scaled * std + mean, data)
+    with pytest.raises(ValueError, match=r"constant column\(s\) \[1\]"):
+        standardize(np.array([[1.0, 5.0], [2.0, 5.0]]))
+
+
+def test_load_iris_selects_classes_and_features_and_relabels():
+    x, labels = load_iris((1, 2), (0, 2))
+    assert x.shape == (100, 2)
+    np.testing.assert_array_equal(np.bincount(labels), [50, 50])
+    np.testing.assert_allclose(x[0], [7.0, 4.7])  # versicolor の最初の花(scikit-learn の同梱データの 51 行目)
+    x_all, labels_all = load_iris()
+    assert x_all.shape == (150, 4) and set(labels_all) == {0, 1, 2}
+    _, reversed_labels = load_iris((2, 1), (0,))
+    np.testing.assert_array_equal(reversed_labels, 1 - labels)  # 並べた順の位置に付け直す
+    assert len(IRIS_FEATURES) == 4 and IRIS_CLASSES[0] == "setosa"
+
+
+@pytest.mark.parametrize("kwargs", [{"classes": (0, 3)}, {"classes": (1, 1)}, {"features": ()}, {"features": (4,)}])
+def test_load_iris_rejects_bad_selection(kwargs):
+    with pytest.raises(ValueError, match="must be distinct integers"):
+        load_iris(**kwargs)
