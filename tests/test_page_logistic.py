@@ -1,0 +1,155 @@
+"""第5章「2値分類(ロジスティック回帰)」のビルド済みページを、読者の側から確かめる。"""
+
+import re
+
+import pytest
+
+from conftest import built_page
+
+PAGE = "book/logistic-regression"
+
+# dlmath の docstring が引用するラベルと、ページが自分で定義して参照するラベル
+EQUATIONS = [
+    "eq-logistic-sigmoid", "eq-logistic-sigmoid-derivative", "eq-logistic-predict", "eq-logistic-bernoulli",
+    "eq-logistic-likelihood", "eq-logistic-log-likelihood", "eq-logistic-loss", "eq-logistic-loss-stable",
+    "eq-logistic-chain", "eq-logistic-dl-dyp", "eq-logistic-dl-dw-one", "eq-logistic-grad-i",
+    "eq-logistic-grad-vector", "eq-logistic-log-odds", "eq-logistic-boundary-line", "eq-logistic-margin-loss",
+    "eq-logistic-loss-l2", "eq-logistic-grad-l2", "eq-logistic-sklearn-lambda",
+]
+SECTIONS = [
+    "sec-logistic", "sec-logistic-data", "sec-logistic-why", "sec-logistic-sigmoid", "sec-logistic-predict",
+    "sec-logistic-likelihood", "sec-logistic-gradient", "sec-logistic-training", "sec-logistic-boundary",
+    "sec-logistic-separable", "sec-logistic-sklearn", "sec-logistic-exercises",
+]
+FIGURES = [
+    "fig-logistic-scatter", "fig-logistic-sigmoid", "fig-logistic-learning-curve", "fig-logistic-boundary",
+    "fig-logistic-weight-norm", "fig-logistic-sklearn",
+]
+MATH_SECTIONS = [
+    "sec-math-chain-rule", "sec-math-log-derivative", "sec-math-exp-derivative", "sec-math-log-product",
+    "sec-math-likelihood", "sec-math-log-likelihood", "sec-math-bernoulli-normal", "sec-math-gradient-vector",
+]
+
+
+@pytest.fixture(scope="module")
+def soup(site):
+    return built_page(site, PAGE)
+
+
+@pytest.fixture(scope="module")
+def outputs(soup):
+    return "\n".join(o.get_text() for o in soup.select(".cell_output"))
+
+
+def number_after(label, text):
+    """text の中で label の直後に現れる最初の数(指数表記も可)を float で返す。"""
+    match = re.search(re.escape(label) + r"[^0-9-]*(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)", text)
+    assert match, f"{label!r} に続く数が出力にありません"
+    return float(match.group(1))
+
+
+@pytest.mark.parametrize("label", EQUATIONS)
+def test_equations_are_labelled_math(soup, label):
+    math = soup.find(id=f"equation-{label}")
+    assert math is not None, f"equation {label} missing"
+    assert "math" in math.get("class", []) and "\\" in math.get_text(), f"{label} holds no TeX"
+    assert re.fullmatch(r"\(5\.\d+\)", math.select_one(".eqno").get_text(strip=True).rstrip("#"))
+
+
+@pytest.mark.parametrize("label", SECTIONS)
+def test_section_labels_exist(soup, label):
+    assert soup.find(id=label) is not None, f"section {label} missing"
+
+
+def test_equation_references_resolve_on_the_page(soup):
+    refs = soup.select('a[href^="#equation-eq-"]')
+    assert len(refs) >= 20, "too few equation references"
+    ids = {tag.get("id") for tag in soup.find_all(id=True)}
+    dangling = {a["href"][1:] for a in refs} - ids
+    assert not dangling, dangling
+
+
+def test_links_to_chapter_3_gradient_chapter_4_preview_and_math_part(soup):
+    hrefs = [a.get("href", "") for a in soup.select("article a")]
+    assert any(h.endswith("linear-regression.html#equation-eq-linreg-grad-vector") for h in hrefs)
+    assert sum(h.endswith("towards-deep-learning.html#sec-bridge-logistic") for h in hrefs) == 1
+    for label in MATH_SECTIONS:
+        assert any(h.endswith(f"#{label}") for h in hrefs), f"no link to {label}"
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_figures_have_image_alt_and_caption(site, soup, name):
+    figure = soup.find(id=name)
+    assert figure is not None, f"figure {name} missing"
+    img = figure.find("img")
+    assert img is not None and img.get("alt"), f"{name} has no image with alt text"
+    assert (site / "book" / img["src"]).resolve().stat().st_size > 10_000
+    assert figure.find("figcaption").get_text(strip=True)
+
+
+def test_source_of_package_functions_is_shown(soup):
+    code = soup.get_text()
+    for signature in (
+        "def sigmoid(u)", "def sigmoid_derivative(u)", "def predict(x, w)", "def loss(x, yt, w, lam=0.0)",
+        "def gradient(x, yt, w, lam=0.0)", "def classify(x, w)", "def accuracy(x, yt, w)",
+        "def train(model, x, yt, w, alpha=0.01, iters=1000, test=None, lam=0.0)", "def load_iris(",
+        "def train_test_split(x, yt, test_size, seed)", "def standardize(data)", "def gradient_check(",
+    ):
+        assert signature in code, f"{signature} not shown"
+
+
+def test_gradient_check_passes_on_the_page(outputs):
+    assert number_after("相対誤差:", outputs) < 1e-7
+    assert number_after("差の最大値:", outputs) < 1e-8  # シグモイド関数の導関数と中心差分
+
+
+def test_accuracies_are_printed_and_quoted_in_the_prose(soup, outputs):
+    line = next(line for line in outputs.splitlines() if "4999 回目" in line)
+    match = re.search(r"正解率 ([\d.]+)\(テスト ([\d.]+)\)", line)
+    assert match, line
+    train_acc, test_acc = float(match.group(1)), float(match.group(2))
+    assert 0.95 <= train_acc <= 1 and 0.95 <= test_acc <= 1
+    prose = soup.select_one("article").get_text()
+    assert f"{100 * train_acc:.1f}%" in prose and f"{100 * test_acc:.1f}%" in prose
+
+
+def test_scikit_learn_agrees_with_the_same_penalty(soup, outputs):
+    match = re.search(r"予測した確率の差の最大値[^:]*: ([\d.e+-]+)", outputs)
+    assert match, "the scikit-learn comparison is not printed"
+    difference = float(match.group(1))
+    assert difference < 1e-3
+    assert f"{difference:.1e}" in soup.select_one("article").get_text()
+    assert "scikit-learn(既定の C = 1)" in outputs
+    assert "1e-4 を下回るのは" in outputs
+
+
+def test_weight_norm_keeps_growing_without_penalty_and_stops_with_it(outputs):
+    without = [float(v) for v in re.findall(r"‖w‖ = +([\d.]+)、損失 ", outputs)]
+    with_l2 = [float(v) for v in re.findall(r"‖w‖ = +([\d.]+)、損失\(罰則を除く\)", outputs)]
+    assert len(without) == 5 and all(a < b for a, b in zip(without, without[1:])), without
+    assert len(with_l2) == 5 and abs(with_l2[-1] - with_l2[-2]) < 1e-6 and with_l2[-1] < without[-1] / 3
+
+
+def test_prose_numbers_are_filled_from_the_code(soup):
+    text = soup.select_one("article").get_text()
+    assert "{glue" not in text
+    assert "log 2" in text or "\\log 2" in text
+
+
+def test_no_nan_inf_stderr_or_warning_in_outputs(soup):
+    assert not soup.select(".output.stderr, .output.traceback, .output.error")
+    for output in soup.select(".cell_output"):
+        text = output.get_text()
+        for word in ("nan", "inf", "NaN", "Warning", "Error", "Traceback"):
+            assert not re.search(rf"\b{word}\b", text), f"{word!r} in output: {text.strip()[:120]}"
+
+
+def test_exercises_have_collapsed_solutions(soup):
+    exercises = soup.select("article div.exercise")
+    assert len(exercises) >= 4
+    for exercise in exercises:
+        assert exercise.get("id", "").startswith("ex-logistic-")
+        solution = exercise.find_next_sibling()
+        assert solution is not None and {"solution", "dropdown"} <= set(solution.get("class", []))
+    code_solutions = [e for e in exercises if e.find_next_sibling().select(".cell .cell_output")]
+    assert len(code_solutions) >= 2
