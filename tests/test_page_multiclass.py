@@ -1,0 +1,139 @@
+"""第6章「多値分類(ソフトマックス回帰)」のビルド済みページを読者の側から確かめる。"""
+
+import re
+
+import pytest
+
+from conftest import built_page
+
+PAGE = "book/multiclass-classification"
+
+EQUATIONS = [
+    "eq-multiclass-u", "eq-multiclass-softmax", "eq-multiclass-softmax-shift", "eq-multiclass-softmax-jacobian",
+    "eq-multiclass-predict", "eq-multiclass-likelihood", "eq-multiclass-loss", "eq-multiclass-log-softmax",
+    "eq-multiclass-dl-du", "eq-multiclass-dl-dw", "eq-multiclass-grad", "eq-multiclass-loss-l2",
+]
+# dlmath のドキュメント文字列が引用している節(ここを変えるとリンクが切れる)
+SECTIONS = ["sec-multiclass", "sec-multiclass-onehot", "sec-multiclass-regions", "sec-multiclass-sklearn"]
+CODE_FIGURES = ["fig-multiclass-scatter", "fig-multiclass-learning-curves", "fig-multiclass-confusion",
+                "fig-multiclass-regions"]
+
+
+@pytest.fixture(scope="module")
+def soup(site):
+    return built_page(site, PAGE)
+
+
+@pytest.fixture(scope="module")
+def outputs(soup):
+    return "\n".join(o.get_text() for o in soup.select(".cell_output"))
+
+
+def printed_number(outputs, label):
+    """出力の「label 数値」の行から数値を読む。"""
+    match = re.search(rf"{re.escape(label)}\s*([-+0-9.e]+)", outputs)
+    assert match, f"{label!r} is not printed"
+    return float(match.group(1))
+
+
+@pytest.mark.parametrize("label", EQUATIONS)
+def test_equations_are_labelled_math(soup, label):
+    math = soup.find(id=f"equation-{label}")
+    assert math is not None, f"equation {label} missing"
+    assert "math" in math.get("class", []) and "\\" in math.get_text(), f"{label} holds no TeX"
+    assert re.fullmatch(r"\(6\.\d+\)", math.select_one(".eqno").get_text(strip=True).rstrip("#"))
+
+
+@pytest.mark.parametrize("label", SECTIONS)
+def test_sections_cited_by_the_package_exist(soup, label):
+    assert soup.find(id=label) is not None, f"section {label} missing"
+
+
+def test_equation_references_resolve(soup):
+    refs = soup.select('a[href^="#equation-eq-"]')
+    assert refs, "no equation references found"
+    ids = {tag.get("id") for tag in soup.find_all(id=True)}
+    dangling = {a["href"][1:] for a in refs} - ids
+    assert not dangling, dangling
+
+
+@pytest.mark.parametrize("name", CODE_FIGURES)
+def test_code_figures_have_image_alt_and_caption(site, soup, name):
+    figure = soup.find(id=name)
+    assert figure is not None, f"figure {name} missing"
+    img = figure.find("img")
+    assert img is not None and img.get("alt"), f"{name} has no image with alt text"
+    assert (site / "book" / img["src"]).resolve().stat().st_size > 10_000
+    assert figure.find("figcaption").get_text(strip=True)
+
+
+def test_shapes_diagram_is_an_svg_with_alt_and_caption(site, soup):
+    figure = soup.find(id="fig-multiclass-shapes")
+    assert figure is not None
+    img = figure.find("img")
+    assert img["src"].endswith("multiclass-shapes.svg") and img.get("alt")
+    assert (site / "book" / img["src"]).resolve().is_file()
+    assert figure.find("figcaption").get_text(strip=True)
+
+
+def test_source_of_package_functions_is_shown(soup):
+    code = soup.get_text()
+    for signature in ("def one_hot(labels, N)", "def softmax(u)", "def softmax_jacobian(u)", "def log_softmax(u)",
+                      "def predict(x, W)", "def loss(x, yt, W, lam=0.0)", "def gradient(x, yt, W, lam=0.0)",
+                      "def classify(x, W)", "def accuracy(x, yt, W)", "def confusion_matrix(labels, predicted, N)",
+                      "def train(model, x, yt, w"):
+        assert signature in code, f"{signature} not shown"
+
+
+def test_derivations_are_checked_numerically_on_the_page(outputs):
+    assert printed_number(outputs, "数値微分との差の最大:") < 1e-8  # ヤコビ行列
+    relative_errors = [float(v) for v in re.findall(r"^\s*([0-9.]+e-\d+)\s*$", outputs, re.M)]
+    assert relative_errors and max(relative_errors) < 1e-7, relative_errors  # gradient_check
+
+
+def test_accuracies_with_two_and_four_features_are_printed(outputs):
+    rows = {}
+    for name in ("2つの特徴量", "4つの特徴量"):
+        match = re.search(rf"{name}\s+([0-9.]+)\s+([0-9.]+)\s+([0-9.]+)\s+([0-9.]+)", outputs)
+        assert match, f"row {name} missing"
+        rows[name] = [float(v) for v in match.groups()]
+    two, four = rows["2つの特徴量"], rows["4つの特徴量"]
+    assert all(0 < v < 1.2 for v in two[:2] + four[:2])  # 損失
+    assert all(0.9 <= v <= 1 for v in two[2:] + four[2:])  # 正解率
+    assert four[0] < two[0] and four[2] >= two[2]  # 4つの特徴量のほうが学習データでよい
+
+
+def test_confusion_matrix_is_printed_with_class_names(outputs):
+    lines = [line.split() for line in outputs.splitlines()]
+    table = {row[0]: [int(v) for v in row[1:]] for row in lines
+             if len(row) == 4 and row[0] in ("setosa", "versicolor", "virginica") and all(v.isdigit() for v in row[1:])}
+    assert set(table) == {"setosa", "versicolor", "virginica"}, table
+    assert sum(map(sum, table.values())) == 45  # テストデータの件数
+    assert sum(table[name][k] for k, name in enumerate(("setosa", "versicolor", "virginica"))) >= 40
+
+
+def test_agrees_with_scikit_learn(outputs):
+    assert printed_number(outputs, "確率の差の最大:") <= 1e-3
+    assert printed_number(outputs, "重みの差の最大:") <= 1e-3
+    ours = re.search(r"dlmath:\s*([0-9.]+)\s+([0-9.]+)", outputs).groups()
+    theirs = re.search(r"scikit-learn:\s*([0-9.]+)\s+([0-9.]+)", outputs).groups()
+    assert ours == theirs
+
+
+def test_no_nan_or_inf_in_outputs(outputs):
+    assert not re.search(r"\b(nan|inf)\b", outputs, re.I)
+
+
+def test_prose_numbers_are_filled_from_the_code(soup):
+    text = soup.get_text()
+    assert "{glue" not in text
+    assert "log 3" in text.replace("\\", "") or "1.0986" in text
+
+
+def test_exercises_have_collapsed_solutions(soup):
+    exercises = soup.select("article div.exercise")
+    assert len(exercises) >= 4
+    for exercise in exercises:
+        assert exercise["id"].startswith("ex-multiclass-")
+        solution = exercise.find_next_sibling()
+        assert solution is not None and {"solution", "dropdown"} <= set(solution.get("class", []))
