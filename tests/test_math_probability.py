@@ -364,6 +364,7 @@ class TestBuiltPage:
     def test_links_forward_to_the_classification_chapters(self, soup):
         hrefs = [a["href"] for a in soup.select("article a[href]")]
         assert any(h.endswith("logistic-regression.html#sec-logistic") for h in hrefs), "no link to sec-logistic"
+        assert any(h.endswith("logistic-regression.html#equation-eq-logistic-loss") for h in hrefs), "no eq-logistic-loss"
         assert any(h.endswith("multiclass-classification.html#sec-multiclass") for h in hrefs), "no link to sec-multiclass"
 
     @pytest.mark.parametrize("name", FIGURES)
