@@ -20,18 +20,11 @@ from dlmath import linear, logistic, multiclass
 from dlmath.data import load_height_weight
 from dlmath.numdiff import numerical_derivative
 from dlmath.preprocess import add_dummy, center, one_hot
+from dlmath.probability import bernoulli_pmf, gaussian_log_likelihood, normal_pdf
 
 PAGE = "book/math-probability"
 probabilities = st.floats(0.0, 1.0)
 inner_probabilities = st.floats(0.02, 0.98)
-
-
-def bernoulli_pmf(y, p):
-    return p**y * (1 - p) ** (1 - y)  # 式 eq-math-bernoulli
-
-
-def normal_pdf(y, mu, sigma):
-    return np.exp(-((y - mu) ** 2) / (2 * sigma**2)) / np.sqrt(2 * np.pi * sigma**2)  # 式 eq-math-normal
 
 
 def coin_log_likelihood(p, k, M):
@@ -40,10 +33,6 @@ def coin_log_likelihood(p, k, M):
 
 def coin_log_likelihood_derivative(p, k, M):
     return (k - M * p) / (p * (1 - p))  # 式 eq-math-coin-loglik-derivative
-
-
-def gaussian_log_likelihood(x, yt, w, sigma):
-    return np.sum(np.log(normal_pdf(yt, x @ w, sigma)))  # 式 eq-math-gaussian-likelihood の対数
 
 
 def talk_data():
@@ -390,3 +379,41 @@ class TestBuiltPage:
             assert exercise.get("id", "").startswith("ex-math-prob-")
             solution = exercise.find_next_sibling()
             assert solution is not None and {"solution", "dropdown"} <= set(solution.get("class", []))
+
+
+# --- dlmath.probability: 独立な参照(scipy.stats)との一致と入力検査 ------------------------------
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.floats(-5, 5), st.floats(-3, 3), st.floats(0.1, 4))
+def test_normal_pdf_matches_scipy(y, mu, sigma):
+    assert normal_pdf(y, mu, sigma) == pytest.approx(stats.norm.pdf(y, loc=mu, scale=sigma), rel=1e-12, abs=1e-300)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.sampled_from([0, 1]), probabilities)
+def test_bernoulli_pmf_matches_scipy(y, p):
+    assert bernoulli_pmf(y, p) == pytest.approx(stats.bernoulli.pmf(y, p), rel=1e-12, abs=1e-300)
+
+
+def test_gaussian_log_likelihood_matches_scipy_logpdf():
+    x, yt = talk_data()
+    w = np.array([0.5, 1.5])
+    expected = np.sum(stats.norm.logpdf(yt, loc=x @ w, scale=2.0))
+    assert gaussian_log_likelihood(x, yt, w, 2.0) == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: bernoulli_pmf(2, 0.5), "y must be 0 or 1"),
+        (lambda: bernoulli_pmf(1, 1.5), r"p must be a probability in \[0, 1\]"),
+        (lambda: normal_pdf(0.0, 0.0, 0.0), "sigma must be positive"),
+        (lambda: normal_pdf(np.nan, 0.0, 1.0), "y contains 1 NaN"),
+        (lambda: gaussian_log_likelihood(np.ones((3, 2)), np.ones(4), np.ones(2), 1.0), "same number of samples"),
+        (lambda: gaussian_log_likelihood(np.ones((3, 2)), np.ones(3), np.ones(3), 1.0), "dummy column"),
+    ],
+)
+def test_probability_functions_reject_bad_input(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()

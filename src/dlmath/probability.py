@@ -1,0 +1,49 @@
+"""確率分布と尤度: ベルヌーイ分布、正規分布、正規分布の雑音を仮定した対数尤度(数学の準備「確率と統計」)。"""
+
+import numpy as np
+
+from dlmath._validation import as_finite_array, check_positive, check_xw
+
+
+def bernoulli_pmf(y, p):
+    """ベルヌーイ分布の確率 P(Y = y) = p^y (1 - p)^(1 - y) を返す(式 eq-math-bernoulli)。
+
+    Parameters
+    ----------
+    y : int or ndarray
+        0 か 1。
+    p : float or ndarray
+        1 が出る確率(0 以上 1 以下)。
+    """
+    y, p = as_finite_array("y", y, None), as_finite_array("p", p, None)
+    if np.any((y != 0) & (y != 1)):
+        raise ValueError(f"y must be 0 or 1, got {np.unique(y[(y != 0) & (y != 1)])[:5]}")
+    if np.any((p < 0) | (p > 1)):
+        raise ValueError(f"p must be a probability in [0, 1], got {np.unique(p[(p < 0) | (p > 1)])[:5]}")
+    return (p**y * (1 - p) ** (1 - y))[()]
+
+
+def normal_pdf(y, mu, sigma):
+    """正規分布 N(mu, sigma^2) の確率密度を返す(式 eq-math-normal)。"""
+    y, mu = as_finite_array("y", y, None), as_finite_array("mu", mu, None)
+    check_positive("sigma", sigma)
+    coef = 1 / np.sqrt(2 * np.pi * sigma**2)
+    return (coef * np.exp(-((y - mu) ** 2) / (2 * sigma**2)))[()]
+
+
+def gaussian_log_likelihood(x, yt, w, sigma):
+    """正解値 = x @ w + 雑音 N(0, sigma^2) としたときの対数尤度 Σ log p(yt) を返す(式 eq-math-gaussian-loglik)。
+
+    Parameters
+    ----------
+    x : ndarray of shape (M, D)
+    yt : ndarray of shape (M,)
+    w : ndarray of shape (D,)
+    sigma : float
+        雑音の標準偏差。
+    """
+    x, w = check_xw(x, w)
+    yt = as_finite_array("yt", yt, 1)
+    if yt.shape[0] != x.shape[0]:
+        raise ValueError(f"x and yt must have the same number of samples M, got x {x.shape} and yt {yt.shape}")
+    return np.sum(np.log(normal_pdf(yt, x @ w, sigma)))
