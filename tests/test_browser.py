@@ -165,8 +165,13 @@ WAIT_FOR_PAGE = """async () => {
 
 MATH_STATE = """() => {
   const maths = Array.from(document.querySelectorAll(".math"));
+  // 表示式のうち、枠に収まらず横スクロールが要るもの(パソコンの幅では 1 つもないようにする)
+  const scrolling = Array.from(document.querySelectorAll('div.math mjx-container[display="true"]'))
+    .filter((c) => c.scrollWidth > c.clientWidth + 1)
+    .map((c) => { const box = c.closest("div.math"); return box.id || box.textContent.trim().slice(0, 60); });
   return {
     count: maths.length,
+    scrolling: scrolling,
     untypeset: maths.filter((m) => !m.querySelector("mjx-container")).map((m) => m.textContent.trim().slice(0, 80)),
     errors: Array.from(document.querySelectorAll("mjx-merror"), (e) => e.textContent.slice(0, 80)),
     mathjax: !!(window.MathJax && MathJax.version),
@@ -322,6 +327,13 @@ def test_every_equation_is_typeset(visits, site, name):
         assert math["mathjax"], "MathJax did not load"
     assert not math["untypeset"], f"equations left as TeX: {math['untypeset'][:5]}"
     assert not math["errors"], f"MathJax errors: {math['errors']}"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_equation_fits_the_desktop_column(visits, name):
+    """パソコンの幅では、どの表示式も横スクロールなしで読めること(長い式は aligned で改行する)。"""
+    scrolling = visits(name).math["scrolling"]
+    assert not scrolling, f"{name}: equations wider than the text column at {DESKTOP['width']}px: {scrolling}"
 
 
 @pytest.mark.parametrize("name", PAGES)
