@@ -26,6 +26,17 @@ def toc_files():
     return files
 
 
+def chapters_by_numbering():
+    """_toc.yml の部ごとの章を、(番号付きの部の章, 番号なしの部(数学の準備)の章) に分けて返す。付録は除く。"""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    numbered, unnumbered = [], []
+    for part in toc["parts"]:
+        if part["caption"] == "付録":
+            continue
+        (numbered if part.get("numbered") else unnumbered).extend(c["file"] for c in part["chapters"])
+    return numbered, unnumbered
+
+
 @pytest.fixture(scope="session")
 def site():
     """ビルド済みの _build/html。なければ失敗する(スキップはしない)。"""

@@ -9,23 +9,10 @@
 import re
 
 import pytest
-import yaml
 
-from conftest import ROOT, built_page
+from conftest import built_page, chapters_by_numbering
 
 MIN_EXERCISES = 3
-APPENDIX = "付録"
-
-
-def chapters_by_numbering():
-    """_toc.yml の部ごとの章を、番号付きの部と番号なしの部(数学の準備)に分けて返す。付録は除く。"""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    numbered, unnumbered = [], []
-    for part in toc["parts"]:
-        if part["caption"] == APPENDIX:
-            continue
-        (numbered if part.get("numbered") else unnumbered).extend(c["file"] for c in part["chapters"])
-    return numbered, unnumbered
 
 
 NUMBERED, UNNUMBERED = chapters_by_numbering()

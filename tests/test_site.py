@@ -5,8 +5,7 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, built_page, toc_files
-
+from conftest import ROOT, built_page, chapters_by_numbering, toc_files
 
 
 @pytest.mark.parametrize("name", toc_files())
@@ -19,6 +18,18 @@ def test_every_page_under_book_is_in_the_toc():
     pages = {p.relative_to(ROOT).with_suffix("").as_posix() for p in (ROOT / "book").rglob("*.md")}
     missing = pages - set(toc_files())
     assert not missing, f"pages under book/ not listed in _toc.yml: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("name", chapters_by_numbering()[1])
+def test_unnumbered_chapters_number_equations_figures_and_exercises_from_one(site, name):
+    """番号のない章(数学の準備)では、式・図・演習問題の番号がページごとに 1 から始まる(_ext/page_numbering.py)。"""
+    soup = built_page(site, name)
+    equations = [int(re.search(r"\d+", e.get_text()).group()) for e in soup.select("article div.math span.eqno")]
+    figures = [int(re.search(r"\d+", f.get_text()).group()) for f in soup.select("article figcaption .caption-number")]
+    exercises = [int(re.search(r"\d+", t.get_text()).group()) for t in soup.select("article div.exercise .admonition-title")]
+    for kind, numbers in (("equations", equations), ("figures", figures), ("exercises", exercises)):
+        assert numbers == list(range(1, len(numbers) + 1)), f"{name}: {kind} are numbered {numbers}"
+    assert equations and exercises, f"{name}: no numbered equations or exercises found"
 
 
 def test_index_redirects_to_the_first_page(site):
