@@ -114,7 +114,7 @@ def test_just_below_the_threshold_still_converges_and_just_above_diverges():
 def test_overflow_raises_divergence_error_without_numpy_warnings():
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # overflow の RuntimeWarning が漏れたら失敗
-        with pytest.raises(DivergenceError, match=r"diverged.*alpha=0\.3.*smaller one such as alpha=0\.03"):
+        with pytest.raises(DivergenceError, match=r"diverged: the size of w grew from.*alpha=0\.3.*smaller one such as alpha=0\.03"):
             gradient_descent(bowl_gradient, [-4.0, 2.0], alpha=0.3, iters=100_000)
 
 

@@ -20,10 +20,10 @@ def check_divergence(losses, k, alpha):
         raise diverged(alpha, k, first, current)
 
 
-def diverged(alpha, k, first, current):
-    """学習率を下げるよう促すメッセージ付きの DivergenceError を返す。"""
+def diverged(alpha, k, first, current, quantity="the loss"):
+    """学習率を下げるよう促すメッセージ付きの DivergenceError を返す。quantity は増え続けた量の名前。"""
     return DivergenceError(
-        f"gradient descent diverged: the loss grew from {first:.6g} to {current:.6g} by "
+        f"gradient descent diverged: {quantity} grew from {first:.6g} to {current:.6g} by "
         f"iteration {k} with alpha={alpha!r}; the learning rate is too large, "
         f"try a smaller one such as alpha={alpha / 10:g}"
     )

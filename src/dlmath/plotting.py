@@ -4,8 +4,16 @@
 ネットワークや OS のフォントには頼りません。
 """
 
+import base64
+import io
+import re
+from html import escape
+
 import matplotlib
 import matplotlib_fontja  # noqa: F401  (import するとフォントが登録・設定される)
+from PIL import Image
+
+from dlmath._validation import check_positive
 
 matplotlib.rcParams.update(
     {
@@ -20,3 +28,44 @@ matplotlib.rcParams.update(
         "axes.unicode_minus": False,  # IPAexゴシックには U+2212 がないので ASCII のマイナスを使う
     }
 )
+
+
+# アニメーションの再生ボタンの説明(マウスを重ねたときに出る文字)と、再生のしかたの選択肢の日本語
+_ANIMATION_LABELS = {
+    "Decrease speed": "遅くする", "First frame": "最初のコマ", "Previous frame": "前のコマ",
+    "Play backwards": "逆向きに再生", "Pause": "一時停止", "Play": "再生", "Next frame": "次のコマ",
+    "Last frame": "最後のコマ", "Increase speed": "速くする", "Repetition mode": "繰り返し方",
+    "Once": "1回", "Loop": "繰り返す", "Reflect": "往復",
+}
+
+
+def animation_html(anim, alt, colors=32):
+    """matplotlib の FuncAnimation を、ほかのサイトから何も読み込まない小さな HTML にする。
+
+    ``to_jshtml`` の出力から、ほかのサイトの CSS を読む行を除き、コマの画像に説明 ``alt`` を付け、
+    ボタンの説明を日本語にし、スマートフォンの幅に収め、各コマの PNG を ``colors`` 色に減らして小さくします。
+
+    Returns
+    -------
+    str
+        ``IPython.display.HTML`` でページに埋め込む HTML。
+    """
+    if not alt or not alt.strip():
+        raise ValueError("alt must describe the animation for readers who cannot see it, got an empty string")
+    check_positive("colors", colors, integer=True)
+    html = anim.to_jshtml(default_mode="once")
+    # matplotlib はボタンのアイコンの CSS を CDN から読むので外す(アイコンの字形はサイトに同梱のものを使う)
+    html = re.sub(r'<link rel="stylesheet"\s+href="https?://[^"]*">', "", html)
+    html = html.replace("<img id=", f'<img alt="{escape(alt)}" id=', 1)
+    html = html.replace('class="fa fa-play fa-flip-horizontal"', 'class="fa fa-play" style="transform: scaleX(-1)"')
+    html = html.replace("width: 374px;", "width: 100%; max-width: 374px;").replace("width: 36px;", "width: 32px;")
+    for english, japanese in _ANIMATION_LABELS.items():
+        html = html.replace(f'title="{english}"', f'title="{japanese}"').replace(f">{english}<", f">{japanese}<")
+
+    def shrink(match):
+        image = Image.open(io.BytesIO(base64.b64decode(match.group(1).replace("\\\n", ""))))
+        buffer = io.BytesIO()
+        image.convert("RGB").quantize(colors).save(buffer, format="png", optimize=True)
+        return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+    return re.sub(r"data:image/png;base64,([A-Za-z0-9+/=\\\n]+)", shrink, html)

@@ -1,0 +1,40 @@
+"""dlmath.plotting: 日本語フォントの設定と、外部を読まないアニメーションの HTML。"""
+
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.animation import FuncAnimation  # noqa: E402
+
+from dlmath.plotting import animation_html  # noqa: E402
+
+
+def test_japanese_font_is_set():
+    assert "IPAexGothic" in matplotlib.rcParams["font.family"]
+
+
+@pytest.fixture
+def anim():
+    fig, ax = plt.subplots(figsize=(2, 2))
+    (line,) = ax.plot([], [])
+    animation = FuncAnimation(fig, lambda k: (line.set_data([0, k], [0, k]), line)[1:], frames=3)
+    yield animation
+    plt.close(fig)
+
+
+def test_animation_html_loads_nothing_from_other_sites_and_describes_itself(anim):
+    with plt.rc_context({"savefig.dpi": 30}):
+        html = animation_html(anim, alt='点が "動く" 様子')
+    assert not re.search(r'(href|src)="https?://', html)
+    assert 'alt="点が &quot;動く&quot; 様子"' in html
+    assert 'title="再生"' in html and 'title="Play"' not in html
+    assert html.count("data:image/png;base64,") == 3
+
+
+def test_animation_html_requires_a_description():
+    with pytest.raises(ValueError, match="alt must describe the animation"):
+        animation_html(object(), alt="  ")  # 描く前に断るので、アニメーションそのものは要らない
