@@ -32,6 +32,11 @@ def test_unnumbered_chapters_number_equations_figures_and_exercises_from_one(sit
     assert equations and exercises, f"{name}: no numbered equations or exercises found"
 
 
+def test_hidden_code_buttons_are_in_japanese(site):
+    english = [p.name for p in all_pages(site) if "Show code cell" in p.read_text(encoding="utf-8")]
+    assert not english, f"pages with the English 'Show code cell' button: {english}"
+
+
 def test_index_redirects_to_the_first_page(site):
     assert "book/intro.html" in (site / "index.html").read_text(encoding="utf-8")
 
