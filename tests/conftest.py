@@ -1,6 +1,7 @@
 """テスト共通の道具: リポジトリの場所と、ビルド済みサイト(make test が先に作る)。"""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -60,3 +61,30 @@ def built_page(site, name):
     path = site / f"{name}.html"
     assert path.exists(), f"{path} was not built"
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def check_figure(site, soup, name, min_bytes=10_000):
+    """図 name があり、画像に代替テキストがあり、画像が空でなく(min_bytes より大きく)、キャプションがあること。"""
+    figure = soup.find(id=name)
+    assert figure is not None, f"figure {name} missing"
+    img = figure.find("img")
+    assert img is not None and img.get("alt"), f"{name} has no image with alt text"
+    assert (site / "book" / img["src"]).resolve().stat().st_size > min_bytes, f"{name}: image is (nearly) empty"
+    assert figure.find("figcaption").get_text(strip=True), f"{name} has no caption"
+
+
+def check_equation(soup, label, chapter=None):
+    """式 label が TeX の数式として載っていて、chapter を渡したときは番号が(章.番号)であること。"""
+    math = soup.find(id=f"equation-{label}")
+    assert math is not None, f"equation {label} missing"
+    assert "math" in math.get("class", []) and "\\" in math.get_text(), f"{label} holds no TeX"
+    if chapter is not None:
+        number = math.select_one(".eqno").get_text(strip=True).rstrip("#")
+        assert re.fullmatch(rf"\({chapter}\.\d+\)", number), f"{label} is numbered {number}"
+
+
+def dangling_equation_references(soup):
+    """ページ内の式への参照(#equation-…)のうち、行き先がページにないもの。参照が 1 つもなければ失敗。"""
+    refs = {a["href"][1:] for a in soup.select('a[href^="#equation-eq-"]')}
+    assert refs, "no equation references found"
+    return refs - {tag.get("id") for tag in soup.find_all(id=True)}

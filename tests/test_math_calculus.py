@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import built_page
+from conftest import built_page, check_figure, dangling_equation_references
 from dlmath.activations import sigmoid, sigmoid_derivative, softmax
 from dlmath.numdiff import numerical_derivative
 
@@ -595,20 +595,13 @@ def test_equations_are_labelled_tex(page):
 
 def test_equation_references_resolve(page):
     _, _, soup, _ = page
-    ids = {tag.get("id") for tag in soup.find_all(id=True)}
-    local = {a["href"][1:] for a in soup.select('a[href^="#equation-eq-"]')}
-    assert local and not local - ids, local - ids
+    assert not dangling_equation_references(soup)
 
 
 def test_figures_have_image_alt_and_caption(page):
     _, spec, soup, site = page
     for name in spec["figures"]:
-        figure = soup.find(id=name)
-        assert figure is not None, f"figure {name} missing"
-        img = figure.find("img")
-        assert img is not None and img.get("alt"), f"{name} has no image with alt text"
-        assert (site / "book" / img["src"]).resolve().stat().st_size > 10_000
-        assert figure.find("figcaption").get_text(strip=True)
+        check_figure(site, soup, name)
 
 
 def test_package_source_is_shown_and_glue_is_filled(page):

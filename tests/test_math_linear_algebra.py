@@ -12,7 +12,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import brentq
 
-from conftest import built_page
+from conftest import built_page, check_figure
 from dlmath.data import load_height_weight
 from dlmath.linear import gradient, loss
 from dlmath.numdiff import numerical_derivative, numerical_gradient
@@ -353,12 +353,7 @@ def test_equations_are_labelled(request, page, labels):
 def test_figures_have_images_alt_text_and_captions(request, site, page, names):
     soup = request.getfixturevalue(page)
     for name in names:
-        figure = soup.find(id=name)
-        assert figure is not None, name
-        img = figure.find("img")
-        assert img is not None and img.get("alt"), name
-        assert (site / "book" / img["src"]).resolve().stat().st_size > 3_000, name
-        assert figure.find("figcaption").get_text(strip=True), name
+        check_figure(site, soup, name, min_bytes=3_000)
 
 
 def test_prose_numbers_come_from_glue(vectors_page, partial_page):

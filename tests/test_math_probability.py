@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import integrate, optimize, special, stats
 
-from conftest import built_page
+from conftest import built_page, check_equation, check_figure, dangling_equation_references
 from dlmath import linear, logistic, multiclass
 from dlmath.data import load_height_weight
 from dlmath.numdiff import numerical_derivative
@@ -340,14 +340,10 @@ class TestBuiltPage:
 
     @pytest.mark.parametrize("label", EQUATIONS)
     def test_equations_are_labelled_math(self, soup, label):
-        math = soup.find(id=f"equation-{label}")
-        assert math is not None, f"equation {label} missing"
-        assert "math" in math.get("class", []) and "\\" in math.get_text(), f"{label} holds no TeX"
+        check_equation(soup, label)
 
     def test_equation_references_resolve(self, soup):
-        ids = {tag.get("id") for tag in soup.find_all(id=True)}
-        local = {a["href"][1:] for a in soup.select('a[href^="#equation-eq-"]')}
-        assert local and not local - ids, local - ids
+        assert not dangling_equation_references(soup)
         assert soup.select_one('a[href$="linear-regression.html#equation-eq-linreg-loss"]') is not None
 
     def test_links_forward_to_the_classification_chapters(self, soup):
@@ -358,12 +354,7 @@ class TestBuiltPage:
 
     @pytest.mark.parametrize("name", FIGURES)
     def test_figures_have_image_alt_and_caption(self, site, soup, name):
-        figure = soup.find(id=name)
-        assert figure is not None, f"figure {name} missing"
-        img = figure.find("img")
-        assert img is not None and img.get("alt"), f"{name} has no image with alt text"
-        assert (site / "book" / img["src"]).resolve().stat().st_size > 10_000
-        assert figure.find("figcaption").get_text(strip=True)
+        check_figure(site, soup, name)
 
     def test_prose_numbers_are_filled_from_the_code(self, soup):
         text = soup.get_text()

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from conftest import built_page
+from conftest import built_page, check_equation, check_figure, dangling_equation_references
 
 PAGE = "book/logistic-regression"
 
@@ -50,10 +50,7 @@ def number_after(label, text):
 
 @pytest.mark.parametrize("label", EQUATIONS)
 def test_equations_are_labelled_math(soup, label):
-    math = soup.find(id=f"equation-{label}")
-    assert math is not None, f"equation {label} missing"
-    assert "math" in math.get("class", []) and "\\" in math.get_text(), f"{label} holds no TeX"
-    assert re.fullmatch(r"\(5\.\d+\)", math.select_one(".eqno").get_text(strip=True).rstrip("#"))
+    check_equation(soup, label, chapter=5)
 
 
 @pytest.mark.parametrize("label", SECTIONS)
@@ -62,11 +59,8 @@ def test_section_labels_exist(soup, label):
 
 
 def test_equation_references_resolve_on_the_page(soup):
-    refs = soup.select('a[href^="#equation-eq-"]')
-    assert len(refs) >= 20, "too few equation references"
-    ids = {tag.get("id") for tag in soup.find_all(id=True)}
-    dangling = {a["href"][1:] for a in refs} - ids
-    assert not dangling, dangling
+    assert len(soup.select('a[href^="#equation-eq-"]')) >= 20, "too few equation references"
+    assert not dangling_equation_references(soup)
 
 
 def test_links_to_chapter_3_gradient_chapter_4_preview_and_math_part(soup):
@@ -79,12 +73,7 @@ def test_links_to_chapter_3_gradient_chapter_4_preview_and_math_part(soup):
 
 @pytest.mark.parametrize("name", FIGURES)
 def test_figures_have_image_alt_and_caption(site, soup, name):
-    figure = soup.find(id=name)
-    assert figure is not None, f"figure {name} missing"
-    img = figure.find("img")
-    assert img is not None and img.get("alt"), f"{name} has no image with alt text"
-    assert (site / "book" / img["src"]).resolve().stat().st_size > 10_000
-    assert figure.find("figcaption").get_text(strip=True)
+    check_figure(site, soup, name)
 
 
 def test_source_of_package_functions_is_shown(soup):

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from conftest import built_page
+from conftest import built_page, check_equation, check_figure, dangling_equation_references
 
 PAGE = "book/multiclass-classification"
 
@@ -38,10 +38,7 @@ def printed_number(outputs, label):
 
 @pytest.mark.parametrize("label", EQUATIONS)
 def test_equations_are_labelled_math(soup, label):
-    math = soup.find(id=f"equation-{label}")
-    assert math is not None, f"equation {label} missing"
-    assert "math" in math.get("class", []) and "\\" in math.get_text(), f"{label} holds no TeX"
-    assert re.fullmatch(r"\(6\.\d+\)", math.select_one(".eqno").get_text(strip=True).rstrip("#"))
+    check_equation(soup, label, chapter=6)
 
 
 @pytest.mark.parametrize("label", SECTIONS)
@@ -50,21 +47,13 @@ def test_sections_cited_by_the_package_exist(soup, label):
 
 
 def test_equation_references_resolve(soup):
-    refs = soup.select('a[href^="#equation-eq-"]')
-    assert refs, "no equation references found"
-    ids = {tag.get("id") for tag in soup.find_all(id=True)}
-    dangling = {a["href"][1:] for a in refs} - ids
+    dangling = dangling_equation_references(soup)
     assert not dangling, dangling
 
 
 @pytest.mark.parametrize("name", CODE_FIGURES)
 def test_code_figures_have_image_alt_and_caption(site, soup, name):
-    figure = soup.find(id=name)
-    assert figure is not None, f"figure {name} missing"
-    img = figure.find("img")
-    assert img is not None and img.get("alt"), f"{name} has no image with alt text"
-    assert (site / "book" / img["src"]).resolve().stat().st_size > 10_000
-    assert figure.find("figcaption").get_text(strip=True)
+    check_figure(site, soup, name)
 
 
 def test_shapes_diagram_is_an_svg_with_alt_and_caption(site, soup):

@@ -5,7 +5,9 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, built_page, chapters_by_numbering, toc_files
+from conftest import (
+    ROOT, built_page, chapters_by_numbering, check_equation, check_figure, dangling_equation_references, toc_files,
+)
 
 
 @pytest.mark.parametrize("name", toc_files())
@@ -87,28 +89,17 @@ class TestLinearRegressionPage:
          "eq-linreg-grad-vector", "eq-linreg-update", "eq-central-difference"],
     )
     def test_equations_are_labelled_math(self, soup, label):
-        math = soup.find(id=f"equation-{label}")
-        assert math is not None, f"equation {label} missing"
-        assert "math" in math.get("class", []) and "\\" in math.get_text(), f"{label} holds no TeX"
-        assert re.fullmatch(r"\(3\.\d+\)", math.select_one(".eqno").get_text(strip=True).rstrip("#"))
+        check_equation(soup, label, chapter=3)
 
     def test_equation_references_resolve(self, soup):
-        refs = soup.select('a[href^="#equation-eq-"]')
-        assert refs, "no equation references found"
-        ids = {tag.get("id") for tag in soup.find_all(id=True)}
-        dangling = {a["href"][1:] for a in refs} - ids
+        dangling = dangling_equation_references(soup)
         assert not dangling, dangling
 
     @pytest.mark.parametrize(
         "name", ["fig-linreg-scatter", "fig-linreg-contour", "fig-linreg-learning-curve", "fig-linreg-fit"]
     )
     def test_figures_have_image_alt_and_caption(self, site, soup, name):
-        figure = soup.find(id=name)
-        assert figure is not None, f"figure {name} missing"
-        img = figure.find("img")
-        assert img is not None and img.get("alt"), f"{name} has no image with alt text"
-        assert (site / "book" / img["src"]).resolve().stat().st_size > 10_000
-        assert figure.find("figcaption").get_text(strip=True)
+        check_figure(site, soup, name)
 
     def test_source_of_package_functions_is_shown(self, soup):
         code = soup.get_text()
