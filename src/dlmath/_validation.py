@@ -41,14 +41,7 @@ def check_xyw(x, yt, w):
 
 def check_xw(x, w):
     """入力 x (M, D) と重み w (D,) を検査して float64 配列で返す。"""
-    x = as_finite_array("x", x, 2)
-    w = as_finite_array("w", w, 1)
-    if w.shape[0] != x.shape[1]:
-        raise ValueError(
-            f"w must have one weight per column of x: x has D={x.shape[1]} columns "
-            f"(shape {x.shape}) but w has shape {w.shape}; did you forget the dummy column?"
-        )
-    return x, w
+    return _check_x_and_weights(x, w, "w", 1, "one weight")
 
 
 def check_positive(name, value, integer=False):
@@ -64,14 +57,19 @@ def check_positive(name, value, integer=False):
 
 def check_xW(x, W):
     """入力 x (M, D) と重み行列 W (D, N) を検査して float64 配列で返す。"""
+    return _check_x_and_weights(x, W, "W", 2, "one row")
+
+
+def _check_x_and_weights(x, weights, name, ndim, per_column):
+    """x (M, D) と、行の数が D の重み(ベクトルなら 1 次元、行列なら 2 次元)を検査する。"""
     x = as_finite_array("x", x, 2)
-    W = as_finite_array("W", W, 2)
-    if W.shape[0] != x.shape[1]:
+    weights = as_finite_array(name, weights, ndim)
+    if weights.shape[0] != x.shape[1]:
         raise ValueError(
-            f"W must have one row per column of x: x has D={x.shape[1]} columns "
-            f"(shape {x.shape}) but W has shape {W.shape}; did you forget the dummy column?"
+            f"{name} must have {per_column} per column of x: x has D={x.shape[1]} columns "
+            f"(shape {x.shape}) but {name} has shape {weights.shape}; did you forget the dummy column?"
         )
-    return x, W
+    return x, weights
 
 
 def check_binary_labels(x, yt):
