@@ -1,4 +1,4 @@
-"""活性化関数: シグモイド関数(2値分類)とソフトマックス関数(多値分類)。
+"""活性化関数: シグモイド関数(2値分類)、ソフトマックス関数(多値分類)、ReLU(ニューラルネットワークの隠れ層)。
 
 どちらも指数関数を含むので、入力の絶対値が大きくても桁あふれしないように計算します。
 """
@@ -32,6 +32,22 @@ def sigmoid_derivative(u):
     """シグモイド関数の導関数 f'(u) = f(u)(1 - f(u)) を返す(式 eq-logistic-sigmoid-derivative)。"""
     f = sigmoid(u)
     return f * (1 - f)
+
+
+def relu(u):
+    """ReLU f(u) = max(0, u) を要素ごとに返す(式 eq-deep-relu)。"""
+    u = as_finite_array("u", u, None)
+    return np.maximum(u, 0.0)[()]
+
+
+def relu_derivative(u):
+    """ReLU の導関数 f'(u) を返す。u > 0 で 1、u <= 0 で 0(u = 0 では微分できないので 0 とする)。"""
+    u = as_finite_array("u", u, None)
+    return (u > 0).astype(np.float64)[()]
+
+
+# 隠れ層に使える活性化関数と、その導関数の組(名前で選ぶ)
+HIDDEN_ACTIVATIONS = {"sigmoid": (sigmoid, sigmoid_derivative), "relu": (relu, relu_derivative)}
 
 
 def softmax(u):

@@ -55,3 +55,19 @@ def load_iris(classes=(0, 1, 2), features=(0, 1, 2, 3)):
     keep = np.isin(iris.target, classes)
     labels = np.array([classes.index(target) for target in iris.target[keep]])
     return iris.data[keep][:, features], labels
+
+
+def load_digits():
+    """scikit-learn 同梱の手書き数字(8×8 画素、10 クラス)を返す(節 sec-deep-data)。
+
+    Returns
+    -------
+    x : ndarray of shape (1797, 64)
+        各画素の濃さ(0 から 16 の整数)。行が 1 枚の画像で、8×8 を 1 列に並べたもの。
+    labels : ndarray of shape (1797,)
+        書かれている数字 0 から 9。
+    """
+    from sklearn.datasets import load_digits as _sklearn_load_digits  # 同梱のファイルを読むだけで通信しない
+
+    digits = _sklearn_load_digits()
+    return digits.data.astype(np.float64), digits.target.copy()

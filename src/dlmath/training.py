@@ -1,5 +1,8 @@
 """分類モデルの学習ループ: 勾配降下法と、学習データ・テストデータでの損失と正解率の記録。
 
+train はロジスティック回帰・ソフトマックス回帰を全データの勾配で学習し、train_network はニューラルネットワークを
+ミニバッチの勾配と最適化手法(dlmath.optimizers)で学習します。
+
 model には dlmath.logistic か dlmath.multiclass を渡します。どちらも同じ名前の関数
 loss(x, yt, w)、gradient(x, yt, w)、accuracy(x, yt, w) を持つので、ループは 1 つで済みます。
 """
@@ -8,7 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dlmath._validation import check_positive
+from dlmath import network
+from dlmath._validation import check_one_hot, check_penalty, check_positive
 from dlmath.errors import check_divergence, diverged
 
 
@@ -74,3 +78,101 @@ def train(model, x, yt, w, alpha=0.01, iters=1000, test=None, lam=0.0):
     if test is None:
         record["test_loss"] = record["test_accuracy"] = None
     return w, TrainingHistory(**record, w=weights)
+
+
+def minibatches(M, batch_size, rng):
+    """0, ..., M-1 を並べ替え、batch_size 件ずつの番号の配列を順に返す(式 eq-deep-minibatch)。
+
+    エポックごとに呼ぶと、毎回違う順序に混ぜ直したミニバッチになります。最後の 1 つは端数のこともあります。
+    """
+    check_positive("M", M, integer=True)
+    check_positive("batch_size", batch_size, integer=True)
+    order = rng.permutation(M)
+    return [order[start:start + batch_size] for start in range(0, M, batch_size)]
+
+
+@dataclass(frozen=True)
+class NetworkHistory:
+    """ニューラルネットワークの学習の記録。k 番目の要素は k エポック目の終わりの値。
+
+    Attributes
+    ----------
+    loss, accuracy : ndarray of shape (epochs,)
+        学習データ全体での損失(正則化の項を含まない)と正解率。ドロップアウトは使わずに測ります。
+    test_loss, test_accuracy : ndarray or None
+        テストデータでの値(渡したときだけ)。
+    valid_loss : ndarray or None
+        早期終了の判断に使う検証データでの損失(渡したときだけ)。
+    best_epoch : int or None
+        早期終了したとき、検証データの損失が最小だったエポック(返す重みはこのエポックのもの)。
+    """
+
+    loss: np.ndarray
+    accuracy: np.ndarray
+    test_loss: np.ndarray | None
+    test_accuracy: np.ndarray | None
+    valid_loss: np.ndarray | None
+    best_epoch: int | None
+
+
+def train_network(x, yt, weights, optimizer, epochs, batch_size, rng, activation="relu", lam=0.0, dropout=0.0,
+                  test=None, valid=None, patience=None):
+    """ミニバッチの勾配でニューラルネットワークを学習し、(重み, 記録) を返す(節 sec-deep-training)。
+
+    エポックごとに学習データを混ぜ直してミニバッチに分け、各ミニバッチで順伝播・誤差逆伝播法・重みの更新をします。
+    patience を渡すと、検証データ valid の損失が patience エポック続けて最小値を更新しなかったところで止め、
+    損失が最小だったエポックの重みを返します(早期終了)。
+
+    Raises
+    ------
+    DivergenceError
+        学習データの損失が有限でなくなるか、はじめの値の 1000 倍を超えたとき。
+    """
+    check_positive("epochs", epochs, integer=True)
+    if patience is not None and valid is None:
+        raise ValueError("patience (early stopping) needs validation data: pass valid=(x_valid, yt_valid)")
+    x, weights = network._check_x_weights(x, weights)
+    yt = _check_one_hot(x, yt, weights)
+    f, fprime = network._activation(activation)
+    lam = check_penalty(lam)
+    sets = {"test": test, "valid": valid}
+    for name, data in sets.items():
+        if data is not None:
+            sets[name] = (data[0], _check_one_hot(network._check_x_weights(data[0], weights)[0], data[1], weights))
+    record = {key: [] for key in ("loss", "accuracy", "test_loss", "test_accuracy", "valid_loss")}
+    initial = network._loss(x, yt, weights, f)
+    best = (np.inf, weights, None)
+    with np.errstate(over="raise", invalid="raise"):  # 桁あふれは NaN にせず例外にする
+        for epoch in range(epochs):
+            try:
+                for batch in minibatches(x.shape[0], batch_size, rng):
+                    yp, cache = network._forward(x[batch], weights, f, dropout, rng)
+                    grads = network._backward(yt[batch], weights, yp, cache, fprime, lam)
+                    weights = optimizer.update(weights, grads)
+                _evaluate(record, x, yt, weights, f, sets)
+            except FloatingPointError:
+                raise diverged(getattr(optimizer, "alpha", np.nan), epoch, initial, np.inf) from None
+            check_divergence(np.r_[initial, record["loss"]], epoch + 1, getattr(optimizer, "alpha", np.nan))
+            if patience is not None:
+                if record["valid_loss"][-1] < best[0]:
+                    best = (record["valid_loss"][-1], weights, epoch)
+                elif epoch - best[2] >= patience:
+                    weights = best[1]
+                    break
+    arrays = {key: (np.array(values) if values else None) for key, values in record.items()}
+    return weights, NetworkHistory(**arrays, best_epoch=best[2] if patience is not None else None)
+
+
+def _evaluate(record, x, yt, weights, f, sets):
+    """1 エポックの終わりに、学習・テスト・検証データでの損失と正解率を記録する。"""
+    for prefix, data in (("", (x, yt)), ("test_", sets["test"])):
+        if data is not None:
+            yp, _ = network._forward(data[0], weights, f)
+            record[prefix + "loss"].append(network._loss(*data, weights, f))
+            record[prefix + "accuracy"].append(np.mean(np.argmax(yp, axis=1) == np.argmax(data[1], axis=1)))
+    if sets["valid"] is not None:
+        record["valid_loss"].append(network._loss(*sets["valid"], weights, f))
+
+
+def _check_one_hot(x, yt, weights):
+    return check_one_hot(x, yt, weights[-1].shape[1])

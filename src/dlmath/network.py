@@ -1,0 +1,201 @@
+"""ニューラルネットワーク(多層パーセプトロン): 順伝播・損失・誤差逆伝播法・分類。
+
+入力 x (M, D) の先頭列はダミー変数 1 です。層 l の重み行列は weights[l] で、形は
+(前の層の出力の数 + 1, この層のノードの数)。先頭の行が切片(ダミー変数に掛かる重み)です。
+隠れ層の出力にも先頭にダミー変数の列を足すので、どの層も「入力 @ 重み行列」の 1 つの式で計算できます。
+出力層はソフトマックス関数で、損失は多クラスの交差エントロピーです(多値分類の章と同じ)。
+
+隠れ層が 1 つのとき weights = [V, W]、V は (D, H)、W は (H + 1, N) です(本文の記号)。
+"""
+
+import numpy as np
+
+from dlmath._validation import as_finite_array, check_one_hot, check_penalty, check_positive
+from dlmath.activations import HIDDEN_ACTIVATIONS, log_softmax, softmax
+
+
+def init_weights(D, hidden, N, rng, method="he"):
+    """重み行列のリストの初期値を返す(節 sec-deep-init)。
+
+    Parameters
+    ----------
+    D : int
+        入力の次元数(ダミー変数の列を含む)。
+    hidden : sequence of int
+        隠れ層のノードの数 (H1, H2, ...)。
+    N : int
+        クラスの数(出力層のノードの数)。
+    rng : numpy.random.Generator
+        乱数の生成器(np.random.default_rng(seed))。
+    method : {"he", "equal"}
+        "he" は平均 0、標準偏差 sqrt(2 / 入力の数) の正規乱数(式 eq-deep-he)、
+        "equal" はすべて同じ値 0.1(対称性のため学習が進まない例に使う)。切片の行はどちらも 0。
+    """
+    for name, value in (("D", D), ("N", N), *((f"hidden[{i}]", h) for i, h in enumerate(hidden))):
+        check_positive(name, value, integer=True)
+    sizes = [D - 1, *hidden, N]  # 各層の入力の数(ダミー変数を除く)と出力の数
+    weights = []
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+        if method == "he":
+            W = rng.normal(0.0, np.sqrt(2.0 / fan_in), size=(fan_in + 1, fan_out))
+        elif method == "equal":
+            W = np.full((fan_in + 1, fan_out), 0.1)
+        else:
+            raise ValueError(f"method must be 'he' or 'equal', got {method!r}")
+        W[0] = 0.0  # 切片
+        weights.append(W)
+    return weights
+
+
+def forward(x, weights, activation="relu", dropout=0.0, rng=None):
+    """順伝播。予測値 yp (M, N) と、誤差逆伝播法で使う途中の値を返す(式 eq-deep-forward)。
+
+    Parameters
+    ----------
+    x : ndarray of shape (M, D)
+    weights : list of ndarray
+        init_weights と同じ形の重み行列のリスト。
+    activation : {"relu", "sigmoid"}
+        隠れ層の活性化関数。
+    dropout : float
+        学習のときに隠れ層の出力を 0 にする割合(0 以上 1 未満)。0 なら使わない(予測のとき)。
+    rng : numpy.random.Generator, optional
+        dropout > 0 のときに、どのノードを 0 にするかを決める乱数。
+
+    Returns
+    -------
+    yp : ndarray of shape (M, N)
+    cache : dict
+        "z": 各層の入力(ダミー変数の列付き)、"a": 隠れ層の活性化関数に入る値、
+        "mask": ドロップアウトで残したノード(残した割合で割った値)、"u": 出力層のソフトマックスに入る値。
+    """
+    x, weights = _check_x_weights(x, weights)
+    f = _activation(activation)[0]
+    if not 0.0 <= dropout < 1.0:
+        raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
+    if dropout and rng is None:
+        raise ValueError("dropout needs rng (numpy.random.default_rng(seed)) to choose the dropped nodes")
+    return _forward(x, weights, f, dropout, rng)
+
+
+def _forward(x, weights, f, dropout=0.0, rng=None):
+    z, cache = x, {"z": [x], "a": [], "mask": []}
+    for W in weights[:-1]:
+        a = z @ W
+        h = f(a)
+        mask = None
+        if dropout:
+            # 残すノードは 1 / (1 - dropout) 倍して、出力の期待値を予測のときとそろえる
+            mask = (rng.random(h.shape) >= dropout) / (1.0 - dropout)
+            h = h * mask
+        z = np.insert(h, 0, 1.0, axis=1)  # ダミー変数の列
+        cache["a"].append(a)
+        cache["mask"].append(mask)
+        cache["z"].append(z)
+    cache["u"] = z @ weights[-1]
+    return softmax(cache["u"]), cache
+
+
+def backward(yt, weights, yp, cache, activation="relu", lam=0.0):
+    """誤差逆伝播法。各重み行列での損失の勾配のリストを返す(式 eq-deep-backprop)。
+
+    Parameters
+    ----------
+    yt : ndarray of shape (M, N)
+        one-hot の正解値。
+    weights, yp, cache
+        forward に渡した重みと、forward が返した値。
+    lam : float
+        L2 正則化(重み減衰)の強さ。切片の行は正則化しない。
+
+    Returns
+    -------
+    grads : list of ndarray
+        weights と同じ形。grads[l] が ∂L/∂weights[l]。
+    """
+    fprime = _activation(activation)[1]
+    lam = check_penalty(lam)
+    yt = check_one_hot(yp, yt, yp.shape[1])
+    return _backward(yt, weights, yp, cache, fprime, lam)
+
+
+def _backward(yt, weights, yp, cache, fprime, lam=0.0):
+    M = yt.shape[0]
+    delta = (yp - yt) / M  # 出力層: ∂L/∂u(式 eq-deep-delta-out)
+    grads = [None] * len(weights)
+    for l in range(len(weights) - 1, -1, -1):
+        grads[l] = cache["z"][l].T @ delta + lam * _without_intercept(weights[l])
+        if l > 0:
+            # 1 つ前の層へ: 切片の行を除いた重みで戻し、活性化関数の微分を掛ける(式 eq-deep-delta-hidden)
+            delta = (delta @ weights[l][1:].T) * fprime(cache["a"][l - 1])
+            if cache["mask"][l - 1] is not None:
+                delta = delta * cache["mask"][l - 1]
+    return grads
+
+
+def loss(x, yt, weights, activation="relu", lam=0.0):
+    """交差エントロピー(と L2 正則化の項)を返す(式 eq-deep-loss)。"""
+    x, weights = _check_x_weights(x, weights)
+    yt = check_one_hot(x, yt, weights[-1].shape[1])
+    lam = check_penalty(lam)
+    return _loss(x, yt, weights, _activation(activation)[0], lam)
+
+
+def _loss(x, yt, weights, f, lam=0.0):
+    _, cache = _forward(x, weights, f)
+    penalty = lam / 2 * sum(np.sum(W[1:] ** 2) for W in weights)
+    return -np.mean(np.sum(yt * log_softmax(cache["u"]), axis=1)) + penalty
+
+
+def gradient(x, yt, weights, activation="relu", lam=0.0):
+    """順伝播と誤差逆伝播法で、損失の勾配のリストを返す(ドロップアウトなし)。"""
+    yp, cache = forward(x, weights, activation)
+    return backward(yt, weights, yp, cache, activation, lam)
+
+
+def classify(x, weights, activation="relu"):
+    """確率が最大のクラスの番号 (M,) を返す。"""
+    yp, _ = forward(x, weights, activation)
+    return np.argmax(yp, axis=1)
+
+
+def accuracy(x, yt, weights, activation="relu"):
+    """正解率を返す。"""
+    x, weights = _check_x_weights(x, weights)
+    yt = check_one_hot(x, yt, weights[-1].shape[1])
+    return np.mean(classify(x, weights, activation) == np.argmax(yt, axis=1))
+
+
+def count_weights(weights):
+    """重み(切片を含む)の総数。"""
+    return sum(W.size for W in weights)
+
+
+def _without_intercept(W):
+    penalised = W.copy()
+    penalised[0] = 0.0
+    return penalised
+
+
+def _activation(name):
+    try:
+        return HIDDEN_ACTIVATIONS[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"activation must be one of {sorted(HIDDEN_ACTIVATIONS)}, got {name!r}") from None
+
+
+def _check_x_weights(x, weights):
+    """x (M, D) と重み行列のリストの形がつながっているかを確かめる。"""
+    x = as_finite_array("x", x, 2)
+    if isinstance(weights, np.ndarray) or not weights:
+        raise ValueError("weights must be a non-empty list of weight matrices, e.g. init_weights(D, [H], N, rng)")
+    weights = [as_finite_array(f"weights[{l}]", W, 2) for l, W in enumerate(weights)]
+    inputs = x.shape[1]
+    for l, W in enumerate(weights):
+        if W.shape[0] != inputs:
+            raise ValueError(
+                f"weights[{l}] must have {inputs} rows (the previous layer's outputs + 1 for the dummy column), "
+                f"got shape {W.shape}"
+            )
+        inputs = W.shape[1] + 1
+    return x, weights
