@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from dlmath.activations import log_softmax, sigmoid, sigmoid_derivative, softmax, softmax_jacobian
+from dlmath.activations import log_softmax, relu, relu_derivative, sigmoid, sigmoid_derivative, softmax, softmax_jacobian
 from dlmath.numdiff import numerical_derivative, numerical_gradient
 
 reals = st.floats(-30, 30)
@@ -110,3 +110,11 @@ def test_softmax_jacobian_matches_central_difference(u):
 def test_rejects_bad_input(function, value, match):
     with pytest.raises(ValueError, match=match):
         function(value)
+
+
+def test_relu_and_its_derivative():
+    u = np.array([-2.0, -1e-9, 0.0, 1e-9, 3.0])
+    np.testing.assert_array_equal(relu(u), [0.0, 0.0, 0.0, 1e-9, 3.0])
+    np.testing.assert_array_equal(relu_derivative(u), [0.0, 0.0, 0.0, 1.0, 1.0])  # u = 0 では 0 と決める
+    for point in (-1.5, 0.7, 2.0):
+        assert relu_derivative(point) == pytest.approx(numerical_derivative(relu, point))

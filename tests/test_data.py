@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from dlmath.data import IRIS_CLASSES, IRIS_FEATURES, load_height_weight, load_iris
+from dlmath.data import IRIS_CLASSES, IRIS_FEATURES, load_digits, load_height_weight, load_iris
 from dlmath.numdiff import numerical_gradient
 from dlmath.preprocess import add_dummy, center, one_hot, standardize, train_test_split
 
@@ -118,3 +118,11 @@ def test_load_iris_selects_classes_and_features_and_relabels():
 def test_load_iris_rejects_bad_selection(kwargs):
     with pytest.raises(ValueError, match="must be distinct integers"):
         load_iris(**kwargs)
+
+
+def test_load_digits_returns_the_bundled_images():
+    x, labels = load_digits()
+    assert x.shape == (1797, 64) and labels.shape == (1797,)
+    assert x.min() == 0.0 and x.max() == 16.0
+    np.testing.assert_array_equal(np.unique(labels), np.arange(10))
+    assert labels[0] == 0 and x[0].reshape(8, 8)[3, 3] == 0.0  # 最初の画像は 0(中央は空いている)

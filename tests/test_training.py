@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
 
-from dlmath import DivergenceError, logistic, multiclass
-from dlmath.data import load_iris
+from dlmath import DivergenceError, logistic, multiclass, network
+from dlmath.data import load_digits, load_iris
+from dlmath.optimizers import SGD, Adam, Momentum
 from dlmath.preprocess import add_dummy, one_hot, standardize, train_test_split
-from dlmath.training import train
+from dlmath.training import minibatches, train, train_network
 
 # 標準化した特徴量では、学習率 1.0 の勾配降下法が数千回で scikit-learn の解(lbfgs)に追いつく
 ALPHA = 1.0
@@ -115,3 +116,84 @@ def test_rejects_bad_arguments(kwargs, match):
     _, x, labels = iris((0, 1), (0, 1))
     with pytest.raises(ValueError, match=match):
         train(logistic, x, labels.astype(float), np.zeros(3), **kwargs)
+
+
+# --- ニューラルネットワークの学習(train_network)とミニバッチ ------------------------------------------------
+
+
+def digits(M_train=300, M_test=200, seed=0):
+    x, labels = load_digits()
+    x_all = add_dummy(x / 16)
+    yt_all = one_hot(labels, 10)
+    x_train, x_test, yt_train, yt_test = train_test_split(x_all, yt_all, len(labels) - M_train, seed=seed)
+    return x_train, yt_train, x_test[:M_test], yt_test[:M_test]
+
+
+def test_minibatches_cover_every_sample_once_in_a_shuffled_order():
+    batches = minibatches(10, 4, np.random.default_rng(0))
+    assert [len(b) for b in batches] == [4, 4, 2]
+    np.testing.assert_array_equal(np.sort(np.concatenate(batches)), np.arange(10))
+    again = minibatches(10, 4, np.random.default_rng(0))
+    assert all(np.array_equal(a, b) for a, b in zip(batches, again))
+    assert not np.array_equal(np.concatenate(batches), np.arange(10))
+
+
+def test_network_training_learns_digits_and_records_every_epoch():
+    x_train, yt_train, x_test, yt_test = digits()
+    weights = network.init_weights(65, [32], 10, np.random.default_rng(1))
+    weights, history = train_network(x_train, yt_train, weights, Adam(0.01), epochs=15, batch_size=32,
+                                     rng=np.random.default_rng(2), test=(x_test, yt_test))
+    assert history.loss.shape == history.test_accuracy.shape == (15,)
+    assert history.valid_loss is None and history.best_epoch is None
+    assert history.loss[-1] < history.loss[0]
+    assert history.test_accuracy[-1] > 0.85
+    assert history.accuracy[-1] == pytest.approx(network.accuracy(x_train, yt_train, weights))
+
+
+def test_network_training_is_deterministic_for_a_seed():
+    x_train, yt_train, _, _ = digits(M_train=100)
+    runs = []
+    for _ in range(2):
+        weights = network.init_weights(65, [16], 10, np.random.default_rng(3))
+        runs.append(train_network(x_train, yt_train, weights, Momentum(0.1), epochs=5, batch_size=10,
+                                  rng=np.random.default_rng(4), dropout=0.2))
+    np.testing.assert_array_equal(runs[0][1].loss, runs[1][1].loss)
+    for a, b in zip(runs[0][0], runs[1][0]):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_early_stopping_returns_the_weights_of_the_best_validation_epoch():
+    x_train, yt_train, x_valid, yt_valid = digits(M_train=60, M_test=300)
+    weights = network.init_weights(65, [64], 10, np.random.default_rng(5))
+    best, history = train_network(x_train, yt_train, weights, Adam(0.01), epochs=200, batch_size=10,
+                                  rng=np.random.default_rng(6), valid=(x_valid, yt_valid), patience=5)
+    assert len(history.valid_loss) == history.best_epoch + 1 + 5  # 最良のあと 5 エポック待って止まる
+    assert history.valid_loss[history.best_epoch] == history.valid_loss.min()
+    assert network.loss(x_valid, yt_valid, best) == pytest.approx(history.valid_loss[history.best_epoch])
+
+
+def test_network_divergence_is_detected():
+    x_train, yt_train, _, _ = digits(M_train=100)
+    weights = network.init_weights(65, [16], 10, np.random.default_rng(7))
+    with pytest.raises(DivergenceError, match=r"alpha=100\.0.*alpha=10\b"):
+        train_network(x_train, yt_train, weights, SGD(100.0), epochs=5, batch_size=10, rng=np.random.default_rng(8))
+    weights = network.init_weights(65, [16], 10, np.random.default_rng(7))
+    train_network(x_train, yt_train, weights, SGD(1.0), epochs=5, batch_size=10, rng=np.random.default_rng(8))
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"patience": 3}, "patience .* needs validation data"),
+        ({"epochs": 0}, "epochs must be positive"),
+        ({"batch_size": 0}, "batch_size must be positive"),
+        ({"activation": "tanh"}, "activation must be one of"),
+        ({"test": (np.ones((3, 65)), np.zeros((3, 10)))}, "one-hot"),
+    ],
+)
+def test_network_training_rejects_bad_arguments(kwargs, match):
+    x_train, yt_train, _, _ = digits(M_train=50)
+    weights = network.init_weights(65, [8], 10, np.random.default_rng(0))
+    arguments = {"epochs": 1, "batch_size": 10, "rng": np.random.default_rng(0)} | kwargs
+    with pytest.raises(ValueError, match=match):
+        train_network(x_train, yt_train, weights, SGD(0.1), **arguments)

@@ -4,6 +4,9 @@ import numpy as np
 
 # 損失がはじめの値のこの倍数を超えたら発散とみなす。正しい学習率なら損失は増えない。
 DIVERGENCE_FACTOR = 1e3
+# ニューラルネットワークの交差エントロピーは重みの大きさに比例してしか増えず(2 乗誤差のように 2 乗では増えない)、
+# はじめの値は log N 程度なので、その 10 倍でもう「自信を持って外している」状態。学習率が大きすぎる。
+NETWORK_DIVERGENCE_FACTOR = 10.0
 
 
 class DivergenceError(ValueError):
@@ -13,10 +16,10 @@ class DivergenceError(ValueError):
     """
 
 
-def check_divergence(losses, k, alpha):
-    """k 回目までの損失 ``losses[:k + 1]`` が発散していれば DivergenceError を送出する。"""
+def check_divergence(losses, k, alpha, factor=DIVERGENCE_FACTOR):
+    """k 回目までの損失 ``losses[:k + 1]`` が発散していれば(はじめの値の factor 倍を超えたら)DivergenceError を送出する。"""
     first, current = losses[0], losses[k]
-    if not np.isfinite(current) or current > DIVERGENCE_FACTOR * max(first, 1e-12):
+    if not np.isfinite(current) or current > factor * max(first, 1e-12):
         raise diverged(alpha, k, first, current)
 
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from dlmath import network
 from dlmath._validation import check_one_hot, check_penalty, check_positive
-from dlmath.errors import check_divergence, diverged
+from dlmath.errors import NETWORK_DIVERGENCE_FACTOR, check_divergence, diverged
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ def train_network(x, yt, weights, optimizer, epochs, batch_size, rng, activation
     Raises
     ------
     DivergenceError
-        学習データの損失が有限でなくなるか、はじめの値の 1000 倍を超えたとき。
+        学習データの損失が有限でなくなるか、はじめの値の 10 倍を超えたとき(学習率が大きすぎる)。
     """
     check_positive("epochs", epochs, integer=True)
     if patience is not None and valid is None:
@@ -152,7 +152,8 @@ def train_network(x, yt, weights, optimizer, epochs, batch_size, rng, activation
                 _evaluate(record, x, yt, weights, f, sets)
             except FloatingPointError:
                 raise diverged(getattr(optimizer, "alpha", np.nan), epoch, initial, np.inf) from None
-            check_divergence(np.r_[initial, record["loss"]], epoch + 1, getattr(optimizer, "alpha", np.nan))
+            check_divergence(np.r_[initial, record["loss"]], epoch + 1, getattr(optimizer, "alpha", np.nan),
+                             factor=NETWORK_DIVERGENCE_FACTOR)
             if patience is not None:
                 if record["valid_loss"][-1] < best[0]:
                     best = (record["valid_loss"][-1], weights, epoch)
