@@ -1,0 +1,201 @@
+"""第7章「ディープラーニングモデル」のビルド済みページを、読者の側から確かめる。"""
+
+import re
+
+import pytest
+
+from conftest import built_page, check_equation, check_figure, dangling_equation_references
+
+PAGE = "book/deep-learning"
+
+# dlmath の docstring が引用するラベル(前半)と、ページが自分で定義して参照するラベル(後半)
+EQUATIONS = [
+    "eq-deep-relu", "eq-deep-forward", "eq-deep-loss", "eq-deep-delta-out", "eq-deep-delta-hidden",
+    "eq-deep-backprop", "eq-deep-he", "eq-deep-minibatch",
+    "eq-deep-grad-w", "eq-deep-dl-dz", "eq-deep-grad-v", "eq-deep-backprop-two",
+]
+SECTIONS = [
+    "sec-deep", "sec-deep-data", "sec-deep-init", "sec-deep-training",
+    "sec-deep-model", "sec-deep-relu", "sec-deep-loss", "sec-deep-backprop", "sec-deep-two-layers", "sec-deep-cost",
+    "sec-deep-he", "sec-deep-activation", "sec-deep-depth", "sec-deep-results", "sec-deep-exercises",
+]
+CODE_FIGURES = [
+    "fig-deep-digits", "fig-deep-relu", "fig-deep-learning-curves", "fig-deep-equal-init", "fig-deep-he-scale",
+    "fig-deep-grad-norms", "fig-deep-activation", "fig-deep-depth", "fig-deep-misclassified",
+]
+MATH_SECTIONS = [
+    "sec-math-chain-rule", "sec-math-multivariable-chain-rule", "sec-math-matrix-product", "sec-math-numerical-diff",
+    "sec-math-expectation",
+]
+
+
+@pytest.fixture(scope="module")
+def soup(site):
+    return built_page(site, PAGE)
+
+
+@pytest.fixture(scope="module")
+def outputs(soup):
+    return "\n".join(o.get_text() for o in soup.select(".cell_output"))
+
+
+@pytest.fixture(scope="module")
+def prose(soup):
+    return soup.select_one("article").get_text()
+
+
+def printed(pattern, outputs):
+    """出力の中で pattern(数を1つ以上の group で捕まえる正規表現)に合う最初の箇所の数を float のタプルで返す。"""
+    match = re.search(pattern, outputs)
+    assert match, f"{pattern!r} に合う出力がありません"
+    return tuple(float(v) for v in match.groups())
+
+
+@pytest.mark.parametrize("label", EQUATIONS)
+def test_equations_are_labelled_and_numbered_in_chapter_7(soup, label):
+    check_equation(soup, label, chapter=7)
+
+
+@pytest.mark.parametrize("label", SECTIONS)
+def test_section_labels_exist(soup, label):
+    assert soup.find(id=label) is not None, f"section {label} missing"
+
+
+def test_equation_references_resolve_on_the_page(soup):
+    assert len(soup.select('a[href^="#equation-eq-deep-"]')) >= 15, "too few references to the chapter's equations"
+    assert not dangling_equation_references(soup)
+
+
+def test_links_to_chapters_4_and_6_and_the_mathematics_part(soup):
+    hrefs = [a.get("href", "") for a in soup.select("article a")]
+    for label in ("sec-bridge-nn", "sec-bridge-backprop"):
+        assert sum(h.endswith(f"towards-deep-learning.html#{label}") for h in hrefs) == 1, label
+    for label in ("equation-eq-multiclass-dl-du", "equation-eq-multiclass-grad", "sec-multiclass-loss"):
+        assert any(h.endswith(f"multiclass-classification.html#{label}") for h in hrefs), label
+    assert any(h.endswith("practical-deep-learning.html#sec-practical") for h in hrefs)
+    for label in MATH_SECTIONS:
+        assert any(h.endswith(f"#{label}") for h in hrefs), f"no link to {label}"
+
+
+@pytest.mark.parametrize("name", CODE_FIGURES)
+def test_figures_have_image_alt_and_caption(site, soup, name):
+    check_figure(site, soup, name)
+
+
+def test_computation_graph_is_an_svg_with_alt_and_caption(site, soup):
+    figure = soup.find(id="fig-deep-graph")
+    assert figure is not None
+    img = figure.find("img")
+    assert img["src"].endswith("deep-backprop-graph.svg") and img.get("alt")
+    svg = (site / "book" / img["src"]).resolve()
+    text = svg.read_text(encoding="utf-8")
+    assert 'fill="#ffffff"' in text, "the diagram needs its own white background for dark mode"
+    for label in ("順伝播", "逆伝播", "hidden", "out"):
+        assert label in text
+    assert figure.find("figcaption").get_text(strip=True)
+
+
+def test_source_of_package_functions_is_shown(soup):
+    code = soup.get_text()
+    for signature in (
+        "def load_digits()", "def relu(u)", "def relu_derivative(u)", "def init_weights(D, hidden, N, rng, method=",
+        "def forward(x, weights, activation=", "def _forward(x, weights, f,", "def _loss(x, yt, weights, f,",
+        "def backward(yt, weights, yp, cache, activation=", "def _backward(yt, weights, yp, cache, fprime,",
+        "def minibatches(M, batch_size, rng)", "def train_network(x, yt, weights, optimizer, epochs, batch_size, rng",
+        "def classify(x, weights, activation=",
+    ):
+        assert signature in code, f"{signature} not shown"
+
+
+def test_shapes_of_the_forward_pass_are_printed(outputs):
+    assert "A: (1437, 100)  Z: (1437, 101)  U: (1437, 10)  Yp: (1437, 10)" in outputs
+    assert "V: (65, 100)  W: (101, 10)  重みの総数: 7510" in outputs
+
+
+def test_backprop_in_numpy_equals_backward(outputs):
+    assert printed(r"backward との差の最大: ([\d.e+-]+) ([\d.e+-]+)", outputs) == (0.0, 0.0)
+
+
+def test_gradient_check_of_every_weight_matrix(outputs):
+    rows = re.findall(r"隠れ層 (\[[\d, ]+\])\s+(relu|sigmoid)\s+相対誤差: (.+)", outputs)
+    assert len(rows) == 4, rows
+    for hidden, _, errors in rows:
+        values = [float(v) for v in errors.split()]
+        assert len(values) == hidden.count(",") + 2  # 隠れ層の数 + 出力層
+        assert max(values) < 1e-6, (hidden, values)
+
+
+def test_backward_costs_about_one_forward_pass(outputs):
+    (ratio,) = printed(r"順伝播の ([\d.]+) 倍", outputs)
+    assert 1 <= ratio <= 2
+
+
+def test_training_accuracy_is_printed_and_quoted(outputs, prose):
+    train_acc, test_acc = printed(r"エポック 30: 損失 [\d.]+  正解率 ([\d.]+)\(テスト 損失 [\d.]+  正解率 ([\d.]+)\)", outputs)
+    assert 0.97 <= train_acc <= 1 and 0.95 <= test_acc <= 1
+    assert f"{100 * test_acc:.1f}%" in prose and f"{100 * train_acc:.1f}%" in prose
+
+
+def test_equal_initial_weights_keep_the_hidden_nodes_identical(outputs):
+    (diff_first,) = printed(r"エポック  1: V の列どうしの差の最大 ([\d.e+-]+)", outputs)
+    (diff_last, acc_last) = printed(r"エポック 30: V の列どうしの差の最大 ([\d.e+-]+)  テストデータの正解率 ([\d.]+)", outputs)
+    assert diff_first < 1e-12 and diff_first <= diff_last
+    assert acc_last < 0.5
+
+
+def test_he_initialisation_keeps_the_size_of_the_activations(outputs):
+    rows = {}
+    for name in ("√(1/n)", "√(2/n)(He)", "√(4/n)"):
+        match = re.search(re.escape(name) + r"\s+((?:[\d.]+\s*){10})", outputs)
+        assert match, name
+        rows[name] = [float(v) for v in match.group(1).split()]
+    small, he, large = rows.values()
+    assert small[-1] < small[0] / 10 and large[-1] > large[0] * 10
+    assert 0.5 < he[-1] / he[0] < 2
+
+
+def test_sigmoid_gradients_vanish_towards_the_input(outputs):
+    relu_norms = [float(v) for v in re.search(r"^relu\s+(.+)$", outputs, re.M).group(1).split()]
+    sigmoid_norms = [float(v) for v in re.search(r"^sigmoid\s+(.+)$", outputs, re.M).group(1).split()]
+    assert len(relu_norms) == len(sigmoid_norms) == 6
+    assert sigmoid_norms[0] < sigmoid_norms[-1] / 50
+    assert relu_norms[0] > relu_norms[-1] / 5
+
+
+def test_relu_learns_faster_than_sigmoid_and_two_layers_work(outputs):
+    relu_first, relu_last, _ = printed(r"ReLU\s+テストデータの正解率: 1 エポック目 ([\d.]+)  30 エポック目 ([\d.]+)  学習データの損失 ([\d.]+)", outputs)
+    sig_first, sig_last, _ = printed(r"シグモイド関数\s+テストデータの正解率: 1 エポック目 ([\d.]+)  30 エポック目 ([\d.]+)  学習データの損失 ([\d.]+)", outputs)
+    assert sig_first < relu_first and 0.9 <= sig_last <= relu_last + 0.01
+    (two_acc,) = printed(r"隠れ層2つ: 学習データの損失 [\d.]+  テストデータの損失 [\d.]+  テストデータの正解率 ([\d.]+)", outputs)
+    assert two_acc >= 0.95
+
+
+def test_confusion_matrix_covers_the_test_data(outputs):
+    rows = [line.split() for line in outputs.splitlines()]
+    table = [[int(v) for v in row[1:]] for row in rows
+             if len(row) == 11 and all(v.isdigit() for v in row) and row[1:] != [str(k) for k in range(10)]]
+    assert len(table) == 10, table
+    assert sum(map(sum, table)) == 360
+    assert sum(table[k][k] for k in range(10)) >= 340
+
+
+def test_prose_numbers_are_filled_from_the_code(prose):
+    assert "{glue" not in prose
+    assert "%" in prose
+
+
+def test_no_nan_inf_stderr_or_warning_in_outputs(soup, outputs):
+    assert not soup.select(".output.stderr, .output.traceback, .output.error")
+    for word in ("nan", "inf", "NaN", "Warning", "Error", "Traceback"):
+        assert not re.search(rf"\b{word}\b", outputs), f"{word!r} in outputs"
+
+
+def test_exercises_have_collapsed_worked_solutions(soup):
+    exercises = soup.select("article div.exercise")
+    assert len(exercises) >= 4
+    for exercise in exercises:
+        assert exercise.get("id", "").startswith("ex-deep-")
+        solution = exercise.find_next_sibling()
+        assert solution is not None and {"solution", "dropdown"} <= set(solution.get("class", []))
+    code_solutions = [e for e in exercises if e.find_next_sibling().select(".cell .cell_output")]
+    assert len(code_solutions) >= 3
