@@ -124,7 +124,9 @@ def _backward(yt, weights, yp, cache, fprime, lam=0.0):
     delta = (yp - yt) / M  # 出力層: ∂L/∂u(式 eq-deep-delta-out)
     grads = [None] * len(weights)
     for l in range(len(weights) - 1, -1, -1):
-        grads[l] = cache["z"][l].T @ delta + lam * _without_intercept(weights[l])
+        grads[l] = cache["z"][l].T @ delta
+        if lam:
+            grads[l][1:] += lam * weights[l][1:]
         if l > 0:
             # 1 つ前の層へ: 切片の行を除いた重みで戻し、活性化関数の微分を掛ける(式 eq-deep-delta-hidden)
             delta = (delta @ weights[l][1:].T) * fprime(cache["a"][l - 1])
@@ -144,7 +146,12 @@ def loss(x, yt, weights, activation="relu", lam=0.0):
 def _loss(x, yt, weights, f, lam=0.0):
     _, cache = _forward(x, weights, f)
     penalty = lam / 2 * sum(np.sum(W[1:] ** 2) for W in weights)
-    return -np.mean(np.sum(yt * log_softmax(cache["u"]), axis=1)) + penalty
+    return _cross_entropy(yt, cache["u"]) + penalty
+
+
+def _cross_entropy(yt, u):
+    """出力層のソフトマックス関数に入る値 u (M, N) から、平均の交差エントロピーを返す(式 eq-deep-loss)。"""
+    return -np.mean(np.sum(yt * log_softmax(u), axis=1))
 
 
 def gradient(x, yt, weights, activation="relu", lam=0.0):
@@ -169,12 +176,6 @@ def accuracy(x, yt, weights, activation="relu"):
 def count_weights(weights):
     """重み(切片を含む)の総数。"""
     return sum(W.size for W in weights)
-
-
-def _without_intercept(W):
-    penalised = W.copy()
-    penalised[0] = 0.0
-    return penalised
 
 
 def _activation(name):

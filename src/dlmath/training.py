@@ -168,8 +168,8 @@ def _evaluate(record, x, yt, weights, f, sets):
     """1 エポックの終わりに、学習・テスト・検証データでの損失と正解率を記録する。"""
     for prefix, data in (("", (x, yt)), ("test_", sets["test"])):
         if data is not None:
-            yp, _ = network._forward(data[0], weights, f)
-            record[prefix + "loss"].append(network._loss(*data, weights, f))
+            yp, cache = network._forward(data[0], weights, f)  # 損失と正解率で 1 回の順伝播を共有する
+            record[prefix + "loss"].append(network._cross_entropy(data[1], cache["u"]))
             record[prefix + "accuracy"].append(np.mean(np.argmax(yp, axis=1) == np.argmax(data[1], axis=1)))
     if sets["valid"] is not None:
         record["valid_loss"].append(network._loss(*sets["valid"], weights, f))
