@@ -1,0 +1,182 @@
+"""第8章「実用的なディープラーニングに向けて」のビルド済みページを、読者の側から確かめる。"""
+
+import re
+
+import pytest
+
+from conftest import built_page, check_equation, check_figure, dangling_equation_references
+
+PAGE = "book/practical-deep-learning"
+
+# dlmath の docstring が引用するラベルと、ページが自分で定義して参照するラベル
+EQUATIONS = [
+    "eq-practical-relative-error", "eq-practical-numerical-cost", "eq-practical-sgd", "eq-practical-valley",
+    "eq-practical-valley-factor", "eq-practical-momentum", "eq-practical-rmsprop", "eq-practical-ema",
+    "eq-practical-adam", "eq-practical-adam-bias", "eq-practical-l2", "eq-practical-weight-decay",
+    "eq-practical-dropout",
+]
+SECTIONS = [
+    "sec-practical", "sec-practical-data", "sec-practical-gradient-check", "sec-practical-optimizers",
+    "sec-practical-valley", "sec-practical-adam-bias", "sec-practical-batch-lr", "sec-practical-overfitting",
+    "sec-practical-weight-decay", "sec-practical-dropout", "sec-practical-early-stopping",
+    "sec-practical-frameworks", "sec-practical-exercises",
+]
+FIGURES = [
+    "fig-practical-timing", "fig-practical-valley", "fig-practical-optimizers", "fig-practical-batch",
+    "fig-practical-lr", "fig-practical-overfitting", "fig-practical-remedies",
+]
+EXERCISES = [
+    "ex-practical-momentum-step", "ex-practical-adam-first-step", "ex-practical-check-l2",
+    "ex-practical-dropout-rate", "ex-practical-patience",
+]
+
+
+@pytest.fixture(scope="module")
+def soup(site):
+    return built_page(site, PAGE)
+
+
+@pytest.fixture(scope="module")
+def outputs(soup):
+    return "\n".join(o.get_text() for o in soup.select(".cell_output"))
+
+
+@pytest.fixture(scope="module")
+def prose(soup):
+    return soup.select_one("article").get_text()
+
+
+def numbers_after(label, text):
+    """text の中で label の直後に現れる数(指数表記も可)をすべて float で返す。"""
+    return [float(v) for v in re.findall(re.escape(label) + r"\s*(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)", text)]
+
+
+@pytest.mark.parametrize("label", EQUATIONS)
+def test_equations_are_labelled_math_numbered_in_chapter_8(soup, label):
+    check_equation(soup, label, chapter=8)
+
+
+@pytest.mark.parametrize("label", SECTIONS + EXERCISES)
+def test_section_and_exercise_labels_exist(soup, label):
+    assert soup.find(id=label) is not None, f"{label} missing"
+
+
+def test_equation_references_resolve_on_the_page(soup):
+    assert len(soup.select('a[href^="#equation-eq-practical-"]')) >= 12, "too few equation references"
+    assert not dangling_equation_references(soup)
+
+
+def test_links_back_to_chapter_7_and_the_mathematics_part(soup):
+    hrefs = [a.get("href", "") for a in soup.select("article a")]
+    assert any("deep-learning.html#sec-deep" in h for h in hrefs), "no link to chapter 7"
+    for label in ("sec-math-chain-rule", "sec-math-expectation", "sec-math-gradient-descent", "sec-math-numerical-diff"):
+        assert any(h.endswith(f"#{label}") for h in hrefs), f"no link to {label}"
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_figures_have_image_alt_and_caption(site, soup, name):
+    check_figure(site, soup, name)
+
+
+def test_autodiff_diagram_has_alt_and_caption(site, soup):
+    check_figure(site, soup, "fig-practical-autodiff-graph", min_bytes=2_000)
+
+
+def test_optimisers_and_package_functions_are_shown(soup):
+    code = soup.get_text()
+    for signature in (
+        "class SGD:", "class Momentum:", "class RMSProp:", "class Adam:", "def gradient_check(",
+        "def _forward(x, weights, f, dropout=0.0, rng=None)",
+    ):
+        assert signature in code, f"{signature} not shown"
+
+
+def test_gradient_check_agrees_per_weight_matrix(outputs):
+    errors = numbers_after("相対誤差", outputs)
+    assert len(errors) >= 2 and all(e < 1e-6 for e in errors[:2]), errors
+    assert numbers_after("微分を取り違えた V の勾配: 相対誤差", outputs)[0] > 1e-2
+    assert max(numbers_after("λ = 0.01 での相対誤差", outputs)) < 1e-6
+
+
+def test_numerical_gradient_needs_two_forward_passes_per_weight(outputs):
+    match = re.search(r"重みの数 P = (\d+)、数値微分で呼んだ順伝播 (\d+) 回", outputs)
+    assert match, "the forward-pass count is not printed"
+    assert int(match.group(2)) == 2 * int(match.group(1))
+
+
+def test_timing_table_shows_numerical_differentiation_is_far_slower(outputs):
+    rows = re.findall(r"^\s*(\d+)\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+(\d+)\s*$", outputs, re.M)
+    assert len(rows) == 5, rows
+    weights = [int(r[1]) for r in rows]
+    assert weights == sorted(weights)
+    numerical = [float(r[2]) for r in rows]
+    assert numerical[-1] > 5 * numerical[0]  # 重みが 15 倍になれば時間も大きく増える
+    assert all(float(r[4]) > 10 for r in rows[1:])  # 誤差逆伝播法のほうがずっと速い
+
+
+def test_optimisers_learn_and_momentum_beats_plain_sgd_at_the_same_rate(outputs):
+    names = r"SGD \(α = 0\.01\)|モメンタム \(α = 0\.01, β = 0\.9\)|RMSProp \(α = 0\.001\)|Adam \(α = 0\.001\)"
+    rows = re.findall(rf"^({names}): 損失 ([\d.]+)、テストデータの正解率 ([\d.]+)", outputs, re.M)
+    losses = {name: float(loss) for name, loss, _ in rows}
+    assert len(losses) == 4, rows
+    assert losses["モメンタム (α = 0.01, β = 0.9)"] < losses["SGD (α = 0.01)"] / 3
+    assert all(float(accuracy) > 0.8 for *_, accuracy in rows), rows
+
+
+def test_adam_bias_correction_makes_the_first_step_alpha(outputs):
+    steps = numbers_after("補正したときの歩幅", outputs)
+    assert len(steps) == 3 and all(abs(s - 0.001) < 1e-6 for s in steps), steps
+
+
+def test_momentum_step_approaches_alpha_over_one_minus_beta(outputs):
+    match = re.search(r"t = 50: 歩幅 ([\d.]+)、式の値 ([\d.]+)", outputs)
+    assert match and abs(float(match.group(1)) - float(match.group(2))) < 1e-6 and float(match.group(1)) > 0.09
+
+
+def test_learning_rate_three_kills_relu_and_a_huge_rate_diverges(outputs):
+    dead = {float(a): float(p) for a, p in re.findall(r"α = +([\d.]+): 出力が常に 0 の隠れ層のノード (\d+)%", outputs)}
+    assert dead[3.0] > 50 and dead[0.1] < dead[3.0], dead
+    assert "α = 100: 損失がはじめの" in outputs and "発散とみなして止めました" in outputs
+
+
+def test_overfitting_gap_and_remedies(outputs, prose):
+    match = re.search(r"学習データ: 損失 ([\d.]+)、正解率 ([\d.]+)\nテストデータ: 損失 ([\d.]+)、正解率 ([\d.]+)", outputs)
+    assert match, "the small-data run is not printed"
+    train_loss, train_accuracy, test_loss, test_accuracy = map(float, match.groups())
+    assert train_accuracy == 1.0 and test_accuracy < 0.95 and test_loss > 10 * train_loss
+    rows = {name: tuple(map(float, values)) for name, *values in
+            re.findall(r"^(.+?): ([\d.]+) / ([\d.]+) / ([\d.]+)$", outputs, re.M)}
+    assert len(rows) == 5, rows
+    plain, early = rows["対策なし"], rows["早期終了"]
+    decay = next(v for k, v in rows.items() if k.startswith("重み減衰"))
+    dropout = next(v for k, v in rows.items() if k.startswith("ドロップアウト"))
+    more = next(v for k, v in rows.items() if k.startswith("学習データ"))
+    # 本文の主張: 正解率の変化は数ポイントの範囲、損失は重み減衰と早期終了で下がり、ドロップアウトでは下がらない
+    assert all(abs(v[1] - plain[1]) < 0.05 for v in (decay, dropout, early))
+    assert decay[2] < plain[2] and early[2] < plain[2] and dropout[2] > plain[2] - 0.01
+    assert more[1] > plain[1] + 0.05  # データを増やすのが最も効く
+    assert f"{100 * plain[1]:.1f}%" in prose and f"{100 * more[1]:.1f}%" in prose
+
+
+def test_prose_numbers_are_filled_from_the_code(prose):
+    assert "{glue" not in prose
+    assert "(実行していません)" in prose or "実行していません" in prose
+
+
+def test_no_nan_inf_stderr_or_warning_in_outputs(soup):
+    assert not soup.select(".output.stderr, .output.traceback, .output.error")
+    for output in soup.select(".cell_output"):
+        text = output.get_text()
+        for word in ("nan", "inf", "NaN", "Warning", "Error", "Traceback"):
+            assert not re.search(rf"\b{word}\b", text), f"{word!r} in output: {text.strip()[:120]}"
+
+
+def test_exercises_have_collapsed_solutions(soup):
+    exercises = soup.select("article div.exercise")
+    assert len(exercises) >= 4
+    for exercise in exercises:
+        assert exercise.get("id", "").startswith("ex-practical-")
+        solution = exercise.find_next_sibling()
+        assert solution is not None and {"solution", "dropdown"} <= set(solution.get("class", []))
+    code_solutions = [e for e in exercises if e.find_next_sibling().select(".cell .cell_output")]
+    assert len(code_solutions) >= 3
