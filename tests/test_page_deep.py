@@ -144,12 +144,10 @@ def test_equal_initial_weights_keep_the_hidden_nodes_identical(outputs):
 
 
 def test_he_initialisation_keeps_the_size_of_the_activations(outputs):
-    rows = {}
-    for name in ("√(1/n)", "√(2/n)(He)", "√(4/n)"):
-        match = re.search(re.escape(name) + r"\s+((?:[\d.]+\s*){10})", outputs)
-        assert match, name
-        rows[name] = [float(v) for v in match.group(1).split()]
-    small, he, large = rows.values()
+    assert re.search(r"層\s+√\(1/n\)\s+√\(2/n\)\(He\)\s+√\(4/n\)", outputs)
+    rows = re.findall(r"^\s*(\d+)\s+(\d+\.\d+)\s+(\d+\.\d+)\s+(\d+\.\d+)\s*$", outputs, re.M)
+    assert [int(row[0]) for row in rows] == list(range(1, 11)), rows
+    small, he, large = ([float(row[k]) for row in rows] for k in (1, 2, 3))
     assert small[-1] < small[0] / 10 and large[-1] > large[0] * 10
     assert 0.5 < he[-1] / he[0] < 2
 
@@ -163,10 +161,11 @@ def test_sigmoid_gradients_vanish_towards_the_input(outputs):
 
 
 def test_relu_learns_faster_than_sigmoid_and_two_layers_work(outputs):
-    relu_first, relu_last, _ = printed(r"ReLU\s+テストデータの正解率: 1 エポック目 ([\d.]+)  30 エポック目 ([\d.]+)  学習データの損失 ([\d.]+)", outputs)
-    sig_first, sig_last, _ = printed(r"シグモイド関数\s+テストデータの正解率: 1 エポック目 ([\d.]+)  30 エポック目 ([\d.]+)  学習データの損失 ([\d.]+)", outputs)
+    relu_first, relu_last, relu_loss = printed(r"ReLU: ([\d.]+) → ([\d.]+)、損失 ([\d.]+)", outputs)
+    sig_first, sig_last, sig_loss = printed(r"シグモイド関数: ([\d.]+) → ([\d.]+)、損失 ([\d.]+)", outputs)
+    assert relu_loss < sig_loss
     assert sig_first < relu_first and 0.9 <= sig_last <= relu_last + 0.01
-    (two_acc,) = printed(r"隠れ層2つ: 学習データの損失 [\d.]+  テストデータの損失 [\d.]+  テストデータの正解率 ([\d.]+)", outputs)
+    (two_acc,) = printed(r"隠れ層2つ: 重み 12060 個、損失 [\d.]+\(テスト [\d.]+\)、テストデータの正解率 ([\d.]+)", outputs)
     assert two_acc >= 0.95
 
 
