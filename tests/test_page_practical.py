@@ -180,3 +180,19 @@ def test_exercises_have_collapsed_solutions(soup):
         assert solution is not None and {"solution", "dropdown"} <= set(solution.get("class", []))
     code_solutions = [e for e in exercises if e.find_next_sibling().select(".cell .cell_output")]
     assert len(code_solutions) >= 3
+
+
+def test_valley_momentum_and_rmsprop_beat_plain_sgd(outputs):
+    losses = dict(re.findall(r"^(SGD|モメンタム|RMSProp|Adam) \(α = [\d.]+(?:, β = [\d.]+)?\): 40 回後の損失 ([\d.e+-]+)$",
+                             outputs, re.M))
+    assert len(losses) == 4, losses
+    assert float(losses["モメンタム"]) < float(losses["SGD"]) and float(losses["RMSProp"]) < float(losses["SGD"])
+
+
+def test_batch_size_table_and_the_noise_of_single_samples(outputs):
+    rows = {int(b): (int(u), float(loss)) for b, u, loss in
+            re.findall(r"^\s*(\d+)\s+(\d+)\s+[\d.]+\s+([\d.]+)\s+[\d.]+$", outputs, re.M) if int(b) in (1, 16, 128, 1437)}
+    assert sorted(rows) == [1, 16, 128, 1437], rows
+    assert rows[1][1] < rows[16][1] < rows[128][1] < rows[1437][1]  # エポックで比べると小さな B ほど進む
+    first = float(re.search(r"B = 1 の 1 エポック目の終わり\((\d+) 回更新\): 損失 ([\d.]+)", outputs).group(2))
+    assert first > rows[16][1]  # 更新の回数が多くても、1 枚ずつの勾配は効率が悪い
