@@ -104,14 +104,13 @@ def test_numerical_gradient_needs_two_forward_passes_per_weight(outputs):
     assert int(match.group(2)) == 2 * int(match.group(1))
 
 
-def test_timing_table_shows_numerical_differentiation_is_far_slower(outputs):
+def test_timing_table_lists_the_five_network_sizes(outputs):
+    # 時間そのものは計る機械と混み具合で変わるので確かめない(テストは正しさだけ、速さは benchmarks/)。
+    # 数値微分の手間が重みの数に比例することは、順伝播の回数 2P のテストで確かめている。
     rows = re.findall(r"^\s*(\d+)\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+(\d+)\s*$", outputs, re.M)
     assert len(rows) == 5, rows
     weights = [int(r[1]) for r in rows]
     assert weights == sorted(weights)
-    numerical = [float(r[2]) for r in rows]
-    assert numerical[-1] > 5 * numerical[0]  # 重みが 15 倍になれば時間も大きく増える
-    assert all(float(r[4]) > 10 for r in rows[1:])  # 誤差逆伝播法のほうがずっと速い
 
 
 def test_optimisers_learn_and_momentum_beats_plain_sgd_at_the_same_rate(outputs):
