@@ -88,3 +88,21 @@ def dangling_equation_references(soup):
     refs = {a["href"][1:] for a in soup.select('a[href^="#equation-eq-"]')}
     assert refs, "no equation references found"
     return refs - {tag.get("id") for tag in soup.find_all(id=True)}
+
+
+def cell_outputs(soup):
+    """ページのセルの出力をすべてつないだ文字列。"""
+    return "\n".join(o.get_text() for o in soup.select(".cell_output"))
+
+
+def check_exercises(soup, prefix, minimum, code_solutions=0):
+    """演習問題が minimum 問以上あり、ラベルが prefix で始まり、それぞれの直後に折りたたんだ解答があり、
+    そのうち code_solutions 問以上の解答がコードを実行して出力を示していること。"""
+    exercises = soup.select("article div.exercise")
+    assert len(exercises) >= minimum, f"{len(exercises)} exercises, need at least {minimum}"
+    for exercise in exercises:
+        assert exercise.get("id", "").startswith(prefix), exercise.get("id")
+        solution = exercise.find_next_sibling()
+        assert solution is not None and {"solution", "dropdown"} <= set(solution.get("class", [])), exercise["id"]
+    with_code = [e for e in exercises if e.find_next_sibling().select(".cell .cell_output")]
+    assert len(with_code) >= code_solutions, f"only {len(with_code)} solutions run code"

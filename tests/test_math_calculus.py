@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import built_page, check_figure, dangling_equation_references
+from conftest import built_page, check_exercises, check_figure, dangling_equation_references
 from dlmath.activations import sigmoid, sigmoid_derivative, softmax
 from dlmath.numdiff import numerical_derivative
 
@@ -613,13 +613,7 @@ def test_package_source_is_shown_and_glue_is_filled(page):
 
 
 def test_exercises_have_collapsed_solutions(page):
-    _, spec, soup, _ = page
-    exercises = soup.select("article div.exercise")
-    assert len(exercises) >= 4
-    for exercise in exercises:
-        assert exercise.get("id", "").startswith(spec["exercise_prefix"])
-        solution = exercise.find_next_sibling()
-        assert solution is not None and {"solution", "dropdown"} <= set(solution.get("class", []))
+    check_exercises(page[2], page[1]["exercise_prefix"], 4)
 
 
 def test_derivatives_page_reports_the_v_shape_numbers(site):

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import integrate, optimize, special, stats
 
-from conftest import built_page, check_equation, check_figure, dangling_equation_references
+from conftest import built_page, check_equation, check_exercises, check_figure, dangling_equation_references
 from dlmath import linear, logistic, multiclass
 from dlmath.data import load_height_weight
 from dlmath.numdiff import numerical_derivative
@@ -364,12 +364,7 @@ class TestBuiltPage:
         assert re.search(r"最小二乗法の傾きは1\.820690", text)
 
     def test_exercises_have_collapsed_solutions(self, soup):
-        exercises = soup.select("article div.exercise")
-        assert len(exercises) >= 5
-        for exercise in exercises:
-            assert exercise.get("id", "").startswith("ex-math-prob-")
-            solution = exercise.find_next_sibling()
-            assert solution is not None and {"solution", "dropdown"} <= set(solution.get("class", []))
+        check_exercises(soup, "ex-math-prob-", 5)
 
 
 # --- dlmath.probability: 独立な参照(scipy.stats)との一致と入力検査 ------------------------------
