@@ -99,7 +99,7 @@ def test_source_of_package_functions_is_shown(soup):
     code = soup.get_text()
     for signature in (
         "def load_digits()", "def relu(u)", "def relu_derivative(u)", "def init_weights(D, hidden, N, rng, method=",
-        "def forward(x, weights, activation=", "def _forward(x, weights, f,", "def _loss(x, yt, weights, f,", "def _cross_entropy(yt, u)",
+        "def forward(x, weights, activation=", "def _forward(x, weights, f,", "def _loss(x, yt, weights, f,", "def cross_entropy(yt, u)",
         "def backward(yt, weights, yp, cache, activation=", "def _backward(yt, weights, yp, cache, fprime,",
         "def minibatches(M, batch_size, rng)", "def train_network(x, yt, weights, optimizer, epochs, batch_size, rng",
         "def classify(x, weights, activation=",

@@ -68,7 +68,7 @@ def test_shapes_diagram_is_an_svg_with_alt_and_caption(site, soup):
 def test_source_of_package_functions_is_shown(soup):
     code = soup.get_text()
     for signature in ("def one_hot(labels, N)", "def softmax(u)", "def softmax_jacobian(u)", "def log_softmax(u)",
-                      "def predict(x, W)", "def loss(x, yt, W, lam=0.0)", "def gradient(x, yt, W, lam=0.0)",
+                      "def predict(x, W)", "def loss(x, yt, W, lam=0.0)", "def cross_entropy(yt, u)", "def gradient(x, yt, W, lam=0.0)",
                       "def classify(x, W)", "def accuracy(x, yt, W)", "def confusion_matrix(labels, predicted, N)",
                       "def train(model, x, yt, w"):
         assert signature in code, f"{signature} not shown"

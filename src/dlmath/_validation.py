@@ -35,7 +35,7 @@ def check_xyw(x, yt, w):
     x = as_finite_array("x", x, 2)
     yt = as_finite_array("yt", yt, 1)
     w = check_xw(x, w)[1]
-    _check_same_m(x, yt)
+    check_same_m(x, yt)
     return x, yt, w
 
 
@@ -75,7 +75,7 @@ def _check_x_and_weights(x, weights, name, ndim, per_column):
 def check_binary_labels(x, yt):
     """2値分類の正解値 yt (M,) が 0 か 1 だけで、x (M, D) と件数がそろうことを確かめる。"""
     yt = as_finite_array("yt", yt, 1)
-    _check_same_m(x, yt)
+    check_same_m(x, yt)
     bad = (yt != 0) & (yt != 1)
     if bad.any():
         raise ValueError(
@@ -88,7 +88,7 @@ def check_binary_labels(x, yt):
 def check_one_hot(x, yt, N):
     """多値分類の正解値 yt (M, N) が one-hot で、x (M, D) と件数がそろうことを確かめる。"""
     yt = as_finite_array("yt", yt, 2)
-    _check_same_m(x, yt)
+    check_same_m(x, yt)
     if yt.shape[1] != N:
         raise ValueError(f"yt must have N={N} columns, one per class, got shape {yt.shape}")
     rows = np.flatnonzero(((yt != 0) & (yt != 1)).any(axis=1) | (yt.sum(axis=1) != 1))
@@ -111,7 +111,8 @@ def check_class_indices(name, value, N):
     return array.astype(int)
 
 
-def _check_same_m(x, yt):
+def check_same_m(x, yt):
+    """x と yt の行の数(サンプルの件数 M)がそろっていることを確かめる。"""
     if yt.shape[0] != x.shape[0]:
         raise ValueError(
             f"x and yt must have the same number of samples M, got x {x.shape} and yt {yt.shape}"

@@ -6,7 +6,7 @@
 
 import numpy as np
 
-from dlmath._validation import check_penalty, check_class_indices, check_one_hot, check_positive, check_xW
+from dlmath._validation import check_class_indices, check_one_hot, check_penalty, check_positive, check_xW
 from dlmath.activations import log_softmax, softmax
 
 
@@ -46,7 +46,13 @@ def loss(x, yt, W, lam=0.0):
     x, W = check_xW(x, W)
     yt = check_one_hot(x, yt, W.shape[1])
     lam = check_penalty(lam)
-    return -np.mean(np.sum(yt * log_softmax(x @ W), axis=1)) + lam / 2 * np.sum(W[1:] ** 2)
+    return cross_entropy(yt, x @ W) + lam / 2 * np.sum(W[1:] ** 2)
+
+
+def cross_entropy(yt, u):
+    """ソフトマックス関数に入る値 u (M, N) と one-hot の正解値 yt (M, N) から、平均の交差エントロピーを返す
+    (式 eq-multiclass-loss)。ニューラルネットワークの出力層の損失(式 eq-deep-loss)も同じ関数です。"""
+    return -np.mean(np.sum(yt * log_softmax(u), axis=1))
 
 
 def gradient(x, yt, W, lam=0.0):

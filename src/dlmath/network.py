@@ -11,7 +11,8 @@
 import numpy as np
 
 from dlmath._validation import as_finite_array, check_one_hot, check_penalty, check_positive
-from dlmath.activations import HIDDEN_ACTIVATIONS, log_softmax, softmax
+from dlmath.activations import HIDDEN_ACTIVATIONS, softmax
+from dlmath.multiclass import cross_entropy
 
 
 def init_weights(D, hidden, N, rng, method="he"):
@@ -146,12 +147,7 @@ def loss(x, yt, weights, activation="relu", lam=0.0):
 def _loss(x, yt, weights, f, lam=0.0):
     _, cache = _forward(x, weights, f)
     penalty = lam / 2 * sum(np.sum(W[1:] ** 2) for W in weights)
-    return _cross_entropy(yt, cache["u"]) + penalty
-
-
-def _cross_entropy(yt, u):
-    """出力層のソフトマックス関数に入る値 u (M, N) から、平均の交差エントロピーを返す(式 eq-deep-loss)。"""
-    return -np.mean(np.sum(yt * log_softmax(u), axis=1))
+    return cross_entropy(yt, cache["u"]) + penalty
 
 
 def gradient(x, yt, weights, activation="relu", lam=0.0):

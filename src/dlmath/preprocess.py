@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from dlmath._validation import as_finite_array, check_class_indices, check_positive
+from dlmath._validation import as_finite_array, check_class_indices, check_positive, check_same_m
 
 
 def center(data):
@@ -100,9 +100,8 @@ def train_test_split(x, yt, test_size, seed):
     """
     x = as_finite_array("x", x, 2)
     yt = as_finite_array("yt", yt, 2 if np.ndim(yt) == 2 else 1)  # (M,) のラベルか (M, N) の one-hot
+    check_same_m(x, yt)
     M = x.shape[0]
-    if yt.shape[0] != M:
-        raise ValueError(f"x and yt must have the same number of samples M, got x {x.shape} and yt {yt.shape}")
     check_positive("test_size", test_size, integer=True)
     if test_size >= M:
         raise ValueError(f"test_size must be less than the number of samples M={M}, got {test_size}")

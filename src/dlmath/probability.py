@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from dlmath._validation import as_finite_array, check_positive, check_xw
+from dlmath._validation import as_finite_array, check_positive, check_xyw
 
 
 def bernoulli_pmf(y, p):
@@ -42,8 +42,5 @@ def gaussian_log_likelihood(x, yt, w, sigma):
     sigma : float
         雑音の標準偏差。
     """
-    x, w = check_xw(x, w)
-    yt = as_finite_array("yt", yt, 1)
-    if yt.shape[0] != x.shape[0]:
-        raise ValueError(f"x and yt must have the same number of samples M, got x {x.shape} and yt {yt.shape}")
+    x, yt, w = check_xyw(x, yt, w)
     return np.sum(np.log(normal_pdf(yt, x @ w, sigma)))

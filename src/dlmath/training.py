@@ -14,6 +14,7 @@ import numpy as np
 from dlmath import network
 from dlmath._validation import check_one_hot, check_penalty, check_positive
 from dlmath.errors import NETWORK_DIVERGENCE_FACTOR, check_divergence, diverged
+from dlmath.multiclass import cross_entropy
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,8 @@ def train_network(x, yt, weights, optimizer, epochs, batch_size, rng, activation
     sets = {"test": test, "valid": valid}
     for name, data in sets.items():
         if data is not None:
-            sets[name] = (data[0], _check_one_hot(network._check_x_weights(data[0], weights)[0], data[1], weights))
+            x_set = network._check_x_weights(data[0], weights)[0]
+            sets[name] = (x_set, _check_one_hot(x_set, data[1], weights))
     record = {key: [] for key in ("loss", "accuracy", "test_loss", "test_accuracy", "valid_loss")}
     initial = network._loss(x, yt, weights, f)
     best = (np.inf, weights, None)
@@ -169,7 +171,7 @@ def _evaluate(record, x, yt, weights, f, sets):
     for prefix, data in (("", (x, yt)), ("test_", sets["test"])):
         if data is not None:
             yp, cache = network._forward(data[0], weights, f)  # 損失と正解率で 1 回の順伝播を共有する
-            record[prefix + "loss"].append(network._cross_entropy(data[1], cache["u"]))
+            record[prefix + "loss"].append(cross_entropy(data[1], cache["u"]))
             record[prefix + "accuracy"].append(np.mean(np.argmax(yp, axis=1) == np.argmax(data[1], axis=1)))
     if sets["valid"] is not None:
         record["valid_loss"].append(network._loss(*sets["valid"], weights, f))
