@@ -197,3 +197,26 @@ def test_network_training_rejects_bad_arguments(kwargs, match):
     arguments = {"epochs": 1, "batch_size": 10, "rng": np.random.default_rng(0)} | kwargs
     with pytest.raises(ValueError, match=match):
         train_network(x_train, yt_train, weights, SGD(0.1), **arguments)
+
+
+def test_patience_that_never_triggers_still_returns_the_best_validation_epoch():
+    x_train, yt_train, x_valid, yt_valid = digits(M_train=60, M_test=300)
+    weights = network.init_weights(65, [64], 10, np.random.default_rng(5))
+    # 200 エポックでは止まった(上のテスト)。ここでは早期終了が起きる前に epochs を使い切らせる。
+    epochs = 40
+    best, history = train_network(x_train, yt_train, weights, Adam(0.01), epochs=epochs, batch_size=10,
+                                  rng=np.random.default_rng(6), valid=(x_valid, yt_valid), patience=epochs)
+    assert len(history.valid_loss) == epochs  # 止まらなかった
+    assert history.best_epoch < epochs - 1  # 最後のエポックより前が最良(そうでないとこのテストは何も確かめない)
+    assert history.valid_loss[history.best_epoch] == history.valid_loss.min()
+    assert network.loss(x_valid, yt_valid, best) == pytest.approx(history.valid_loss[history.best_epoch])
+    assert network.loss(x_valid, yt_valid, best) < history.valid_loss[-1]
+
+
+def test_divergence_message_shows_numpy_numbers_plainly():
+    x_train, yt_train, _, _ = digits(M_train=100)
+    weights = network.init_weights(65, [16], 10, np.random.default_rng(7))
+    with pytest.raises(DivergenceError) as error:
+        train_network(x_train, yt_train, weights, SGD(np.float64(100.0)), epochs=5, batch_size=10,
+                      rng=np.random.default_rng(8))
+    assert "alpha=100.0" in str(error.value) and "np.float64" not in str(error.value)

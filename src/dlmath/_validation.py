@@ -7,6 +7,11 @@
 import numpy as np
 
 
+def plain(value):
+    """エラーメッセージに入れる値の表記。NumPy のスカラーは Python の数として書く(np.float64(0.2) ではなく 0.2)。"""
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
 def as_finite_array(name, value, ndim):
     """``value`` を float64 の ndarray にし、次元数・空でないこと・有限性を確かめる。
 
@@ -49,9 +54,9 @@ def check_positive(name, value, integer=False):
     kind = (int, np.integer) if integer else (int, float, np.integer, np.floating)
     if isinstance(value, bool) or not isinstance(value, kind):
         expected = "a positive integer" if integer else "a positive number"
-        raise ValueError(f"{name} must be {expected}, got {value!r}")
+        raise ValueError(f"{name} must be {expected}, got {plain(value)}")
     if not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be positive and finite, got {value!r}")
+        raise ValueError(f"{name} must be positive and finite, got {plain(value)}")
     return value
 
 
@@ -122,7 +127,7 @@ def check_same_m(x, yt):
 def check_penalty(lam):
     """L2 正則化の強さ λ が 0 以上の有限の実数であることを確かめる。"""
     if isinstance(lam, bool) or not isinstance(lam, (int, float, np.integer, np.floating)):
-        raise ValueError(f"lam must be a non-negative number, got {lam!r}")
+        raise ValueError(f"lam must be a non-negative number, got {plain(lam)}")
     if not np.isfinite(lam) or lam < 0:
-        raise ValueError(f"lam must be non-negative and finite, got {lam!r}; use lam=0 for no penalty")
+        raise ValueError(f"lam must be non-negative and finite, got {plain(lam)}; use lam=0 for no penalty")
     return float(lam)

@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from dlmath._validation import plain
+
 # 損失がはじめの値のこの倍数を超えたら発散とみなす。正しい学習率なら損失は増えない。
 DIVERGENCE_FACTOR = 1e3
 # ニューラルネットワークの交差エントロピーは重みの大きさに比例してしか増えず(2 乗誤差のように 2 乗では増えない)、
@@ -27,6 +29,6 @@ def diverged(alpha, k, first, current, quantity="the loss"):
     """学習率を下げるよう促すメッセージ付きの DivergenceError を返す。quantity は増え続けた量の名前。"""
     return DivergenceError(
         f"gradient descent diverged: {quantity} grew from {first:.6g} to {current:.6g} by "
-        f"iteration {k} with alpha={alpha!r}; the learning rate is too large, "
+        f"iteration {k} with alpha={plain(alpha)}; the learning rate is too large, "
         f"try a smaller one such as alpha={alpha / 10:g}"
     )

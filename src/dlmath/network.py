@@ -10,7 +10,7 @@
 
 import numpy as np
 
-from dlmath._validation import as_finite_array, check_one_hot, check_penalty, check_positive
+from dlmath._validation import as_finite_array, check_one_hot, check_penalty, check_positive, plain
 from dlmath.activations import HIDDEN_ACTIVATIONS, softmax
 from dlmath.multiclass import cross_entropy
 
@@ -73,7 +73,7 @@ def forward(x, weights, activation="relu", dropout=0.0, rng=None):
     x, weights = _check_x_weights(x, weights)
     f = _activation(activation)[0]
     if not 0.0 <= dropout < 1.0:
-        raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
+        raise ValueError(f"dropout must be in [0, 1), got {plain(dropout)}")
     if dropout and rng is None:
         raise ValueError("dropout needs rng (numpy.random.default_rng(seed)) to choose the dropped nodes")
     return _forward(x, weights, f, dropout, rng)

@@ -7,7 +7,7 @@
 
 import numpy as np
 
-from dlmath._validation import check_positive
+from dlmath._validation import check_positive, plain
 
 
 class SGD:
@@ -86,5 +86,5 @@ class Adam:
 
 def _check_fraction(name, value):
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not 0 <= value < 1:
-        raise ValueError(f"{name} must be a number in [0, 1), got {value!r}")
+        raise ValueError(f"{name} must be a number in [0, 1), got {plain(value)}")
     return float(value)

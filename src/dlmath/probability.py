@@ -25,14 +25,24 @@ def bernoulli_pmf(y, p):
 
 def normal_pdf(y, mu, sigma):
     """正規分布 N(mu, sigma^2) の確率密度を返す(式 eq-math-normal)。"""
+    return np.exp(normal_logpdf(y, mu, sigma))[()]
+
+
+def normal_logpdf(y, mu, sigma):
+    """正規分布 N(mu, sigma^2) の確率密度の対数 -log(2πσ²)/2 - (y - mu)²/(2σ²) を返す(式 eq-math-normal の log)。
+
+    密度を計算してから log をとると、y が mu から 38σ ほど離れたところで密度が 0 に丸められ、log 0 = -inf に
+    なります。式を先に展開しておけば、どれだけ離れていても有限の値になります。
+    """
     y, mu = as_finite_array("y", y, None), as_finite_array("mu", mu, None)
     check_positive("sigma", sigma)
-    coef = 1 / np.sqrt(2 * np.pi * sigma**2)
-    return (coef * np.exp(-((y - mu) ** 2) / (2 * sigma**2)))[()]
+    return (-0.5 * np.log(2 * np.pi * sigma**2) - (y - mu) ** 2 / (2 * sigma**2))[()]
 
 
 def gaussian_log_likelihood(x, yt, w, sigma):
     """正解値 = x @ w + 雑音 N(0, sigma^2) としたときの対数尤度 Σ log p(yt) を返す(式 eq-math-gaussian-loglik)。
+
+    密度の積の log ではなく、対数密度の和として計算するので、残差が大きくても -inf になりません。
 
     Parameters
     ----------
@@ -43,4 +53,4 @@ def gaussian_log_likelihood(x, yt, w, sigma):
         雑音の標準偏差。
     """
     x, yt, w = check_xyw(x, yt, w)
-    return np.sum(np.log(normal_pdf(yt, x @ w, sigma)))
+    return float(np.sum(normal_logpdf(yt, x @ w, sigma)))

@@ -105,7 +105,8 @@ class NetworkHistory:
     valid_loss : ndarray or None
         早期終了の判断に使う検証データでの損失(渡したときだけ)。
     best_epoch : int or None
-        早期終了したとき、検証データの損失が最小だったエポック(返す重みはこのエポックのもの)。
+        patience を渡したとき、検証データの損失が最小だったエポック(返す重みはこのエポックのもの)。
+        早期終了が起きずに epochs を使い切ったときも同じです。
     """
 
     loss: np.ndarray
@@ -122,7 +123,8 @@ def train_network(x, yt, weights, optimizer, epochs, batch_size, rng, activation
 
     エポックごとに学習データを混ぜ直してミニバッチに分け、各ミニバッチで順伝播・誤差逆伝播法・重みの更新をします。
     patience を渡すと、検証データ valid の損失が patience エポック続けて最小値を更新しなかったところで止め、
-    損失が最小だったエポックの重みを返します(早期終了)。
+    損失が最小だったエポックの重みを返します(早期終了)。止まらずに epochs を使い切ったときも、返すのは
+    損失が最小だったエポックの重みです。
 
     Raises
     ------
@@ -160,8 +162,9 @@ def train_network(x, yt, weights, optimizer, epochs, batch_size, rng, activation
                 if record["valid_loss"][-1] < best[0]:
                     best = (record["valid_loss"][-1], weights, epoch)
                 elif epoch - best[2] >= patience:
-                    weights = best[1]
                     break
+    if patience is not None:
+        weights = best[1]  # 止まったときも、epochs を使い切ったときも、検証データの損失が最小だったエポックの重み
     arrays = {key: (np.array(values) if values else None) for key, values in record.items()}
     return weights, NetworkHistory(**arrays, best_epoch=best[2] if patience is not None else None)
 
