@@ -38,3 +38,13 @@ def test_animation_html_loads_nothing_from_other_sites_and_describes_itself(anim
 def test_animation_html_requires_a_description():
     with pytest.raises(ValueError, match="alt must describe the animation"):
         animation_html(object(), alt="  ")  # 描く前に断るので、アニメーションそのものは要らない
+
+
+def test_numpy_scalars_print_without_their_type_name():
+    """ページの出力に np.float64(0.7) ではなく 0.7 と出る(dlmath.plotting を import したあと)。"""
+    import numpy as np
+
+    import dlmath.plotting  # noqa: F401
+
+    assert repr(np.float64(0.7)) == "0.7"
+    assert repr([np.int64(3), np.True_]) == "[3, True]"

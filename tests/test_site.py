@@ -47,7 +47,7 @@ def all_pages(site):
     return [p for p in site.rglob("*.html") if "_static" not in p.parts]
 
 
-def test_no_traceback_warning_or_stderr_in_any_output(site):
+def test_no_traceback_warning_stderr_or_numpy_repr_in_any_output(site):
     problems = []
     for path in all_pages(site):
         soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
@@ -58,6 +58,9 @@ def test_no_traceback_warning_or_stderr_in_any_output(site):
             for word in ("Traceback", "Warning", "Error", "nan", "inf"):
                 if re.search(rf"\b{word}\b", text):
                     problems.append(f"{path.name}: {word!r} in output: {text.strip()[:120]}")
+            # NumPy 2 の型名付きの表示(np.float64(0.7))は読者向けではない(dlmath.plotting が 0.7 と表示させる)
+            for shown in re.findall(r"np\.(?:float|int|uint|complex|bool|str)\w*\(|np\.(?:True|False)_", text):
+                problems.append(f"{path.name}: NumPy repr {shown!r} in output: {text.strip()[:120]}")
     assert not problems, "\n".join(problems)
 
 

@@ -1,4 +1,4 @@
-"""グラフの共通設定。import するだけで日本語の文字が正しく表示されます。
+"""グラフと出力の共通設定。import するだけで日本語の文字が正しく表示され、NumPy の数が型名なしで表示されます。
 
 フォントは matplotlib-fontja が同梱する IPAexゴシックを使うので、
 ネットワークや OS のフォントには頼りません。
@@ -11,6 +11,7 @@ from html import escape
 
 import matplotlib
 import matplotlib_fontja  # noqa: F401  (import するとフォントが登録・設定される)
+import numpy as np
 from PIL import Image
 
 from dlmath._validation import check_positive
@@ -29,6 +30,11 @@ matplotlib.rcParams.update(
     }
 )
 
+
+# NumPy 2 は数の表示を np.float64(0.7) のように型名付きにします。ページの出力は読む人のためのものなので、
+# NumPy 1.x と同じく 0.7 と表示させます(この設定が変えるのはスカラーの表示だけで、計算には影響しません)。
+if int(np.__version__.split(".")[0]) >= 2:
+    np.set_printoptions(legacy="1.25")
 
 # アニメーションの再生ボタンの説明(マウスを重ねたときに出る文字)と、再生のしかたの選択肢の日本語
 _ANIMATION_LABELS = {
