@@ -2,6 +2,7 @@
 
 import re
 
+import numpy as np
 import pytest
 
 from conftest import built_page, cell_outputs, check_equation, check_exercises, check_figure, dangling_equation_references
@@ -67,6 +68,10 @@ def test_links_to_chapter_3_gradient_chapter_4_preview_and_math_part(soup):
     hrefs = [a.get("href", "") for a in soup.select("article a")]
     assert any(h.endswith("linear-regression.html#equation-eq-linreg-grad-vector") for h in hrefs)
     assert sum(h.endswith("towards-deep-learning.html#sec-bridge-logistic") for h in hrefs) == 1
+    # 章は {numref} で番号を引く(第4章・第3章・第6章、センタリングの節)
+    for target in ("towards-deep-learning.html#sec-bridge", "linear-regression.html#sec-linreg",
+                   "multiclass-classification.html#sec-multiclass", "linear-regression.html#sec-linreg-center"):
+        assert any(h.endswith(target) for h in hrefs), f"no link to {target}"
     for label in MATH_SECTIONS:
         assert any(h.endswith(f"#{label}") for h in hrefs), f"no link to {label}"
 
@@ -119,6 +124,40 @@ def test_weight_norm_keeps_growing_without_penalty_and_stops_with_it(outputs):
     assert len(with_l2) == 5 and abs(with_l2[-1] - with_l2[-2]) < 1e-6 and with_l2[-1] < without[-1] / 3
 
 
+def test_l2_minimum_is_bounded_along_the_unpenalised_intercept_and_unique(outputs):
+    # w0 だけを動かしても(罰則は変わらない)L_λ はどちら向きにも増える
+    shifts = {float(s): float(v) for s, v in re.findall(r"w0 を\s+([+-][\d.]+) 動かす: L_λ = ([\d.]+)", outputs)}
+    assert sorted(shifts) == [-10.0, -1.0, 0.0, 1.0, 10.0], shifts
+    assert shifts[-10.0] > shifts[-1.0] > shifts[0.0] < shifts[1.0] < shifts[10.0], shifts
+    # 別々の初期値から学習しても、同じ重みに着く
+    ends = re.findall(r"から 2000 回: \[([^\]]+)\]", outputs)
+    reference = re.search(r"回の w_l2: \[([^\]]+)\]", outputs)
+    assert len(ends) == 3 and reference, ends
+    for end in ends:
+        np.testing.assert_allclose(np.array(end.split(), float), np.array(reference.group(1).split(), float), atol=1e-4)
+
+
+def test_scikit_learn_difference_shrinks_with_a_stricter_tolerance(outputs):
+    default = float(re.search(r"予測した確率の差の最大値[^:]*: ([\d.e+-]+)", outputs).group(1))
+    assert number_after("にしたときの差:", outputs) < default / 100
+
+
+def test_odds_exercise_reads_the_regularised_fit(outputs):
+    factors = re.findall(r"(正則化なし|L2 正則化)、[^:\n]*: e\^w1 = ([\d.e+]+)", outputs)
+    unpenalised = [float(v) for kind, v in factors if kind == "正則化なし"]
+    penalised = [float(v) for kind, v in factors if kind == "L2 正則化"]
+    assert len(unpenalised) == 3 and len(penalised) == 2, factors
+    # 正則化なしでは止めた回数で倍率がいくらでも変わり、正則化つきでは回数によらない
+    assert unpenalised[2] > 10 * unpenalised[1]
+    assert penalised[0] == penalised[1] and penalised[1] < unpenalised[0]
+
+
+def test_non_separable_exercise_agrees_with_unpenalised_scikit_learn(outputs):
+    match = re.search(r"重み: dlmath \[([^\]]+)\] 、scikit-learn\(C=np.inf\) \[([^\]]+)\]", outputs)
+    assert match, "the C=np.inf comparison is not printed"
+    np.testing.assert_allclose(np.array(match.group(1).split(), float), np.array(match.group(2).split(), float), atol=2e-4)
+
+
 def test_prose_numbers_are_filled_from_the_code(soup):
     text = soup.select_one("article").get_text()
     assert "{glue" not in text
@@ -126,4 +165,4 @@ def test_prose_numbers_are_filled_from_the_code(soup):
 
 
 def test_exercises_have_collapsed_solutions(soup):
-    check_exercises(soup, "ex-logistic-", 4, code_solutions=2)
+    check_exercises(soup, "ex-logistic-", 5, code_solutions=3)
