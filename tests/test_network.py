@@ -72,6 +72,23 @@ def test_he_initialisation_has_the_fan_in_scale_and_zero_intercepts():
         assert W[1:].std() == pytest.approx(np.sqrt(2 / fan_in), rel=0.03)  # 式 eq-deep-he
 
 
+def test_xavier_initialisation_has_the_fan_in_plus_fan_out_scale_and_zero_intercepts():
+    weights = network.init_weights(401, [300, 200], 10, np.random.default_rng(1), method="xavier")
+    assert [W.shape for W in weights] == [(401, 300), (301, 200), (201, 10)]
+    for W, fan_in, fan_out in zip(weights, (400, 300, 200), (300, 200, 10)):
+        assert np.all(W[0] == 0.0)
+        assert abs(W[1:].mean()) < 0.1 * np.sqrt(2 / (fan_in + fan_out))
+        assert W[1:].std() == pytest.approx(np.sqrt(2 / (fan_in + fan_out)), rel=0.03)  # 式 eq-deep-xavier
+
+
+def test_xavier_equals_one_over_fan_in_when_neighbouring_layers_have_equal_widths():
+    # fan_in = fan_out = n なら 2 / (n + n) = 1 / n: 同じ乱数なら He の値のちょうど 1/√2 倍
+    he = network.init_weights(51, [50, 50], 50, np.random.default_rng(3), method="he")
+    xavier = network.init_weights(51, [50, 50], 50, np.random.default_rng(3), method="xavier")
+    for W_he, W_xavier in zip(he, xavier):
+        np.testing.assert_allclose(W_xavier, W_he / np.sqrt(2.0), rtol=1e-15)
+
+
 def test_equal_initialisation_keeps_hidden_nodes_identical():
     # すべて同じ初期値だと、隠れ層のノードは同じ値を計算し同じ勾配を受けるので、いつまでも同じまま(対称性)
     rng = np.random.default_rng(2)
@@ -106,7 +123,7 @@ def test_classify_accuracy_and_count():
         (lambda x, yt, w: network.loss(x, yt[:, :2], w), "N=3 columns"),
         (lambda x, yt, w: network.loss(x, yt, w, lam=-1.0), "lam must be non-negative"),
         (lambda x, yt, w: network.init_weights(4, [0], 3, np.random.default_rng()), r"hidden\[0\] must be"),
-        (lambda x, yt, w: network.init_weights(4, [5], 3, np.random.default_rng(), method="zeros"), "method must be"),
+        (lambda x, yt, w: network.init_weights(4, [5], 3, np.random.default_rng(), method="zeros"), "method must be 'he', 'xavier' or 'equal', got 'zeros'"),
     ],
 )
 def test_rejects_bad_input(call, match):

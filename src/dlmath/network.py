@@ -28,9 +28,11 @@ def init_weights(D, hidden, N, rng, method="he"):
         クラスの数(出力層のノードの数)。
     rng : numpy.random.Generator
         乱数の生成器(np.random.default_rng(seed))。
-    method : {"he", "equal"}
-        "he" は平均 0、標準偏差 sqrt(2 / 入力の数) の正規乱数(式 eq-deep-he)、
-        "equal" はすべて同じ値 0.1(対称性のため学習が進まない例に使う)。切片の行はどちらも 0。
+    method : {"he", "xavier", "equal"}
+        "he" は平均 0、標準偏差 sqrt(2 / 入力の数) の正規乱数(式 eq-deep-he、ReLU の層に使う)、
+        "xavier" は平均 0、標準偏差 sqrt(2 / (入力の数 + 出力の数)) の正規乱数
+        (式 eq-deep-xavier、シグモイド関数の層に使う)、
+        "equal" はすべて同じ値 0.1(対称性のため学習が進まない例に使う)。切片の行はどれも 0。
     """
     for name, value in (("D", D), ("N", N), *((f"hidden[{i}]", h) for i, h in enumerate(hidden))):
         check_positive(name, value, integer=True)
@@ -39,10 +41,12 @@ def init_weights(D, hidden, N, rng, method="he"):
     for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
         if method == "he":
             W = rng.normal(0.0, np.sqrt(2.0 / fan_in), size=(fan_in + 1, fan_out))
+        elif method == "xavier":
+            W = rng.normal(0.0, np.sqrt(2.0 / (fan_in + fan_out)), size=(fan_in + 1, fan_out))
         elif method == "equal":
             W = np.full((fan_in + 1, fan_out), 0.1)
         else:
-            raise ValueError(f"method must be 'he' or 'equal', got {method!r}")
+            raise ValueError(f"method must be 'he', 'xavier' or 'equal', got {method!r}")
         W[0] = 0.0  # 切片
         weights.append(W)
     return weights
