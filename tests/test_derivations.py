@@ -23,7 +23,7 @@ def rng():
 
 
 def test_sigmoid_derivative(rng):
-    # 式 eq-bridge-sigmoid-derivative: σ'(u) = σ(u)(1 - σ(u))
+    # 式 eq-bridge-sigmoid-derivative: f'(u) = f(u)(1 - f(u))、f はシグモイド関数
     for u in rng.normal(scale=3, size=10):
         numeric = numerical_gradient(lambda v: sigmoid(v[0]), np.array([u]))[0]
         assert numeric == pytest.approx(sigmoid(u) * (1 - sigmoid(u)), rel=1e-6)
@@ -51,7 +51,7 @@ def test_softmax_gradient(rng):
 
 
 def test_backprop_hidden_layer(rng):
-    # 式 eq-bridge-backprop: ∂L/∂V_ih = (1/M) Σ_m x_i f'(a_h) Σ_n W_hn (yp_n - yt_n)、f はシグモイド関数
+    # 式 eq-bridge-backprop: ∂L/∂v_ih = (1/M) Σ_m x_i f'(a_h) Σ_k w_hk (yp_k - yt_k)、f はシグモイド関数
     M, D, H, N = 5, 3, 4, 3
     x = add_dummy(rng.normal(size=(M, D - 1)))
     yt = one_hot(rng.integers(0, N, size=M), N)
@@ -64,7 +64,7 @@ def test_backprop_hidden_layer(rng):
     a = x @ V
     z = add_dummy(sigmoid(a))
     yd = softmax(z @ W) - yt
-    delta = sigmoid(a) * (1 - sigmoid(a)) * (yd @ W[1:].T)  # f'(a_h) Σ_n W_hn yd_n(ダミー行は除く)
+    delta = sigmoid(a) * (1 - sigmoid(a)) * (yd @ W[1:].T)  # f'(a_h) Σ_k w_hk yd_k(ダミー行は除く)
     analytic = x.T @ delta / M
     np.testing.assert_allclose(analytic, numerical_gradient(loss, V), rtol=1e-6, atol=1e-9)
     # 出力層: 式 eq-bridge-nn-grad-out ∇_W L = Zᵀ(Yp - Yt)/M
