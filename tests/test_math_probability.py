@@ -27,12 +27,29 @@ probabilities = st.floats(0.0, 1.0)
 inner_probabilities = st.floats(0.02, 0.98)
 
 
-def coin_log_likelihood(p, k, M):
-    return k * np.log(p) + (M - k) * np.log(1 - p)  # 式 eq-math-coin-loglik
+def coin_log_likelihood(p, M1, M):
+    return M1 * np.log(p) + (M - M1) * np.log(1 - p)  # 式 eq-math-coin-loglik(M1 は表の回数)
 
 
-def coin_log_likelihood_derivative(p, k, M):
-    return (k - M * p) / (p * (1 - p))  # 式 eq-math-coin-loglik-derivative
+def coin_log_likelihood_derivative(p, M1, M):
+    return (M1 - M * p) / (p * (1 - p))  # 式 eq-math-coin-loglik-derivative
+
+
+# 2 個のサイコロ: 36 通りの目の組がどれも確率 1/36(節 sec-math-prob-two-variables)
+DICE_PAIRS = [(y1, y2) for y1 in range(1, 7) for y2 in range(1, 7)]
+
+
+def dice_prob(event):
+    return sum(Fraction(1, 36) for y1, y2 in DICE_PAIRS if event(y1, y2))
+
+
+def dice_expect(g):
+    return sum(g(y1, y2) * Fraction(1, 36) for y1, y2 in DICE_PAIRS)
+
+
+def dice_var(g):
+    mean = dice_expect(g)
+    return dice_expect(lambda y1, y2: (g(y1, y2) - mean) ** 2)
 
 
 def talk_data():
@@ -79,6 +96,13 @@ def test_bernoulli_formula_mean_and_variance(p):
     assert np.sum(ys**2 * probs) - mean**2 == pytest.approx(var, abs=1e-15)
 
 
+def test_float_sum_of_six_sixths_is_one_up_to_rounding():
+    # 本文: np.full(6, 1/6).sum() は 1 と表示されず、ずれは丸め誤差の大きさ(式 eq-math-pmf-sum は分数なら厳密)
+    total = np.full(6, 1 / 6).sum()
+    assert total != 1.0 and abs(total - 1.0) < 4 * np.finfo(np.float64).eps
+    assert sum(Fraction(1, 6) for _ in range(6)) == 1
+
+
 def test_bernoulli_simulation_matches_mean_and_variance():
     p = 0.3
     tosses = (np.random.default_rng(1).random(100_000) < p).astype(int)
@@ -122,6 +146,106 @@ def test_normal_density_peaks_at_mu_and_is_symmetric():
     assert normal_pdf(2.0, 2.0, 0.3) > 1  # σ が小さいと密度は 1 を超える(図 fig-math-prob-normal の説明)
 
 
+# --- 2 つ以上の確率変数: 条件付き確率・独立・線形性・和の分散 -------------------------------------
+
+def test_dice_conditional_probability_and_independence():
+    A = lambda y1, y2: y1 + y2 >= 10  # noqa: E731  合計が 10 以上
+    B = lambda y1, y2: y1 == 6        # noqa: E731  1 個目が 6
+    C = lambda y1, y2: y2 % 2 == 0    # noqa: E731  2 個目が偶数
+    p_AB = dice_prob(lambda y1, y2: A(y1, y2) and B(y1, y2))
+    assert (dice_prob(A), dice_prob(B), p_AB) == (Fraction(1, 6), Fraction(1, 6), Fraction(1, 12))
+    assert p_AB / dice_prob(B) == Fraction(1, 2)                               # 式 eq-math-conditional
+    assert p_AB != dice_prob(A) * dice_prob(B)                                 # A と B は独立でない
+    p_CB = dice_prob(lambda y1, y2: C(y1, y2) and B(y1, y2))
+    assert p_CB == dice_prob(C) * dice_prob(B)                                 # 式 eq-math-independence
+    assert p_CB / dice_prob(B) == dice_prob(C)                                 # P(C | B) = P(C)
+    # 2 個のサイコロの目は独立(式 eq-math-independent-variables)
+    for a in range(1, 7):
+        for b in range(1, 7):
+            joint = dice_prob(lambda y1, y2: y1 == a and y2 == b)
+            assert joint == dice_prob(lambda y1, y2: y1 == a) * dice_prob(lambda y1, y2: y2 == b)
+
+
+def test_page_dice_simulation_of_the_conditional_probability():
+    rng = np.random.default_rng(4)
+    roll1, roll2 = rng.integers(1, 7, size=100_000), rng.integers(1, 7, size=100_000)
+    total = roll1 + roll2
+    assert np.mean(total >= 10) == pytest.approx(1 / 6, abs=0.005)
+    assert np.mean(total[roll1 == 6] >= 10) == pytest.approx(1 / 2, abs=0.01)
+
+
+def test_dice_linearity_product_and_variance_of_a_sum():
+    E1, E2 = dice_expect(lambda y1, y2: y1), dice_expect(lambda y1, y2: y2)
+    ES = dice_expect(lambda y1, y2: y1 + y2)
+    # 式 eq-math-linearity: 独立でない Y1 と S = Y1 + Y2 でも成り立つ
+    assert dice_expect(lambda y1, y2: 2 * y1 - 3 * (y1 + y2)) == 2 * E1 - 3 * ES == -14
+    # 式 eq-math-independent-product: 独立な 2 個では成り立ち、独立でない組では成り立たない
+    assert dice_expect(lambda y1, y2: y1 * y2) == E1 * E2 == Fraction(49, 4)
+    assert dice_expect(lambda y1, y2: y1 * y1) == Fraction(91, 6) != E1 * E1
+    assert dice_expect(lambda y1, y2: y1 * (y1 + y2)) == Fraction(329, 12) != E1 * ES
+    V1, V2 = dice_var(lambda y1, y2: y1), dice_var(lambda y1, y2: y2)
+    assert V1 == V2 == Fraction(35, 12)
+    assert dice_var(lambda y1, y2: y1 + y2) == V1 + V2 == Fraction(35, 6)      # 式 eq-math-variance-sum
+    assert dice_var(lambda y1, y2: 3 * y1) == 9 * V1                           # 式 eq-math-variance-scale
+    assert dice_var(lambda y1, y2: y1 + 5) == V1                               # V[Y + c] = V[Y]
+    assert dice_var(lambda y1, y2: y1 + y1) == 4 * V1 != 2 * V1                # 同じサイコロでは 4 倍
+
+
+joint_tables = st.integers(0, 2**32 - 1).map(lambda seed: np.random.default_rng(seed))
+
+
+@settings(max_examples=50, deadline=None)
+@given(joint_tables, st.floats(-3, 3), st.floats(-3, 3))
+def test_linearity_holds_for_any_joint_distribution_and_the_rest_for_independent_ones(rng, a, b):
+    v1, v2 = rng.normal(size=4), rng.normal(size=3)          # Y1, Y2 のとる値
+    joint = rng.dirichlet(np.ones(12)).reshape(4, 3)           # 独立とは限らない同時確率 P(Y1 = v1[i], Y2 = v2[j])
+    Y1, Y2 = np.meshgrid(v1, v2, indexing="ij")
+    E = lambda values, table: np.sum(values * table)  # noqa: E731
+    p1, p2 = joint.sum(axis=1), joint.sum(axis=0)              # 内側の和: P(Y1 = v1[i]) と P(Y2 = v2[j])
+    # 式 eq-math-linearity(独立を使わない)
+    assert E(a * Y1 + b * Y2, joint) == pytest.approx(a * (v1 @ p1) + b * (v2 @ p2), abs=1e-12)
+    # 独立な同時確率(周辺の積、式 eq-math-independent-variables)では、積の期待値・和の分散・共分散 0
+    indep = np.outer(p1, p2)
+    mu1, mu2 = v1 @ p1, v2 @ p2
+    var1, var2 = (v1 - mu1) ** 2 @ p1, (v2 - mu2) ** 2 @ p2
+    assert E(Y1 * Y2, indep) == pytest.approx(mu1 * mu2, abs=1e-12)           # 式 eq-math-independent-product
+    S = Y1 + Y2
+    assert E((S - E(S, indep)) ** 2, indep) == pytest.approx(var1 + var2, abs=1e-12)  # 式 eq-math-variance-sum
+    assert E((a * Y1 - a * mu1) ** 2, indep) == pytest.approx(a**2 * var1, abs=1e-12)  # 式 eq-math-variance-scale
+    # どんな同時確率でも V[Y1 + Y2] = V[Y1] + V[Y2] + 2 × 共分散
+    cov = E((Y1 - mu1) * (Y2 - mu2), joint)
+    assert E((S - mu1 - mu2) ** 2, joint) == pytest.approx(var1 + var2 + 2 * cov, abs=1e-12)
+
+
+def test_page_normal_simulation_of_the_sum_rules():
+    rng = np.random.default_rng(5)
+    z1, z2 = rng.normal(0.0, 1.0, size=100_000), rng.normal(0.0, 2.0, size=100_000)
+    assert (z1 + z2).var() == pytest.approx(5.0, rel=0.02)
+    assert (3 * z1).var() == pytest.approx(9.0, rel=0.02)
+    assert np.mean(z1 * z2) == pytest.approx(0.0, abs=0.02)
+
+
+def test_variance_of_the_mean_is_sigma2_over_n():
+    # 式 eq-math-variance-of-mean: n 回の平均の分散は sigma^2 / n(独立な試行を何組も作って確かめる)
+    rng = np.random.default_rng(6)
+    for n in (10, 100, 1000):
+        means = rng.integers(1, 7, size=(4000, n)).mean(axis=1)
+        assert means.var() == pytest.approx(35 / 12 / n, rel=0.1)
+    # 本文の数値: 100,000 回の平均のずれ(seed 0)は sigma/sqrt(n) の程度
+    rolls = np.random.default_rng(0).integers(1, 7, size=100_000)
+    assert abs(rolls.mean() - 3.5) < 2 * np.sqrt(35 / 12 / 100_000)
+
+
+def test_uncorrelated_but_not_independent():
+    # 演習 ex-math-prob-uncorrelated: Y は -1, 0, 1 を 1/3 ずつ、Z = Y^2
+    P3 = Fraction(1, 3)
+    E = lambda g: sum(g(v) * P3 for v in (-1, 0, 1))  # noqa: E731
+    V = lambda g: E(lambda v: (g(v) - E(g)) ** 2)       # noqa: E731
+    assert E(lambda v: v * v**2) == E(lambda v: v) * E(lambda v: v**2) == 0
+    assert E(lambda v: (v == 0) * (v**2 == 0)) == P3 != P3 * P3               # 独立ではない
+    assert V(lambda v: v + v**2) == V(lambda v: v) + V(lambda v: v**2) == Fraction(8, 9)
+
+
 # --- 尤度と最尤推定 -------------------------------------------------------------------
 
 coin_data = st.lists(st.integers(0, 1), min_size=1, max_size=40).map(np.array)
@@ -139,20 +263,20 @@ def test_coin_likelihood_is_the_product_of_bernoulli_probabilities(y, p):
 @settings(max_examples=50, deadline=None)
 @given(st.integers(1, 60), st.floats(0.0, 1.0), st.floats(0.05, 0.95))
 def test_coin_log_likelihood_derivative_matches_numerical_derivative(M, fraction, p):
-    k = round(fraction * M)
-    numeric = numerical_derivative(lambda q: coin_log_likelihood(q, k, M), p)
-    analytic = coin_log_likelihood_derivative(p, k, M)
+    M1 = round(fraction * M)
+    numeric = numerical_derivative(lambda q: coin_log_likelihood(q, M1, M), p)
+    analytic = coin_log_likelihood_derivative(p, M1, M)
     assert analytic == pytest.approx(numeric, rel=1e-6, abs=1e-6)
-    # 通分する前の形 k/p - (M - k)/(1 - p) とも一致する
-    assert analytic == pytest.approx(k / p - (M - k) / (1 - p), rel=1e-12, abs=1e-9)
+    # 通分する前の形 M1/p - (M - M1)/(1 - p) とも一致する
+    assert analytic == pytest.approx(M1 / p - (M - M1) / (1 - p), rel=1e-12, abs=1e-9)
 
 
 @settings(max_examples=50, deadline=None)
 @given(st.integers(2, 200), st.floats(0.0, 1.0))
-def test_coin_mle_is_k_over_M_where_the_derivative_vanishes_and_the_maximum(M, fraction):
-    k = min(max(round(fraction * M), 1), M - 1)  # 0 < k < M(端の場合は別のテスト)
-    p_hat = k / M                                  # 式 eq-math-coin-mle
-    f = lambda q: coin_log_likelihood(q, k, M)  # noqa: E731
+def test_coin_mle_is_M1_over_M_where_the_derivative_vanishes_and_the_maximum(M, fraction):
+    M1 = min(max(round(fraction * M), 1), M - 1)  # 0 < M1 < M(端の場合は別のテスト)
+    p_hat = M1 / M                                  # 式 eq-math-coin-mle
+    f = lambda q: coin_log_likelihood(q, M1, M)  # noqa: E731
     assert numerical_derivative(f, p_hat) == pytest.approx(0.0, abs=1e-4 * M)
     assert numerical_derivative(f, p_hat * 0.9) > 0 and numerical_derivative(f, p_hat + 0.1 * (1 - p_hat)) < 0
     grid = np.linspace(1e-4, 1 - 1e-4, 9999)
@@ -162,14 +286,27 @@ def test_coin_mle_is_k_over_M_where_the_derivative_vanishes_and_the_maximum(M, f
 
 def test_page_coin_example_numbers():
     y = np.array([1, 0, 1, 1, 0, 1, 1, 1, 0, 1])
-    M, k = len(y), int(y.sum())
-    f = lambda q: coin_log_likelihood(q, k, M)  # noqa: E731
+    M, M1 = len(y), int(y.sum())
+    f = lambda q: coin_log_likelihood(q, M1, M)  # noqa: E731
     p = 0.5
     for _ in range(100):  # 本文と同じ勾配上昇法
         p = p + 0.01 * numerical_derivative(f, p)
-    assert p == pytest.approx(k / M, abs=1e-8)
+    assert p == pytest.approx(M1 / M, abs=1e-8)
     assert np.exp(f(0.7)) > np.exp(f(0.5))
     assert np.exp(f(0.5)) == pytest.approx(0.5**10)
+
+
+def test_numerical_derivative_at_p_hat_is_off_by_the_central_difference_truncation_error():
+    # 本文: p_hat での数値微分の値が 0 でないのは、中心差分の打ち切り誤差の先頭の項(3 回微分 × h^2 / 6)による
+    M, M1, h = 10, 7, 1e-5
+    p_hat = M1 / M
+    numeric = numerical_derivative(lambda q: coin_log_likelihood(q, M1, M), p_hat, h=h)
+    third = 2 * M1 / p_hat**3 - 2 * (M - M1) / (1 - p_hat) ** 3
+    second = lambda q: -M1 / q**2 - (M - M1) / (1 - q) ** 2  # noqa: E731
+    assert third == pytest.approx(numerical_derivative(second, p_hat, h=1e-4), rel=1e-6)  # 3 回微分の式
+    assert numeric == pytest.approx(third / 6 * h**2, rel=0.05)
+    # 丸め誤差の目安 eps |f| / h より 1 桁以上大きい
+    assert abs(numeric) > 10 * np.finfo(np.float64).eps * abs(coin_log_likelihood(p_hat, M1, M)) / h
 
 
 def test_all_heads_likelihood_is_largest_at_the_end_p_equals_one():
@@ -199,15 +336,28 @@ def test_negative_mean_bernoulli_log_likelihood_is_logistic_cross_entropy(pairs)
 
 def test_coin_is_logistic_regression_with_only_the_intercept():
     y = np.array([1, 0, 1, 1, 0, 1, 1, 1, 0, 1])
-    M, k = len(y), int(y.sum())
+    M, M1 = len(y), int(y.sum())
     x = np.ones((M, 1))
     w0 = np.array([np.log(0.7 / 0.3)])
     assert logistic.predict(x, w0)[0] == pytest.approx(0.7)
-    assert logistic.loss(x, y, w0) == pytest.approx(-coin_log_likelihood(0.7, k, M) / M, rel=1e-12)
+    assert logistic.loss(x, y, w0) == pytest.approx(-coin_log_likelihood(0.7, M1, M) / M, rel=1e-12)
     w0 = np.zeros(1)
     for _ in range(2000):  # 演習 ex-math-prob-logistic-intercept
         w0 = w0 - 0.5 * logistic.gradient(x, y, w0)
-    assert logistic.predict(x, w0)[0] == pytest.approx(k / M, abs=1e-8)
+    assert logistic.predict(x, w0)[0] == pytest.approx(M1 / M, abs=1e-8)
+
+
+def test_all_heads_intercept_keeps_growing_under_gradient_descent():
+    # 演習 ex-math-prob-all-heads: 全部が表なら勾配はいつも負で、w0 は止まらずに大きくなり続ける
+    x, y = np.ones((5, 1)), np.ones(5)
+    w0, history = np.zeros(1), []
+    for step in range(1, 20_001):
+        grad = logistic.gradient(x, y, w0)
+        assert grad[0] < 0
+        w0 = w0 - 0.5 * grad
+        if step in (100, 1_000, 10_000, 20_000):
+            history.append(w0[0])
+    assert np.all(np.diff(history) > 0)
 
 
 @settings(max_examples=50, deadline=None)
@@ -297,6 +447,24 @@ def test_noise_variance_mle_is_twice_the_loss():
         assert f(s) == pytest.approx(gaussian_log_likelihood(x, yt, w_ls, np.sqrt(s)), rel=1e-12)
 
 
+def test_noise_variance_has_no_maximum_when_all_errors_are_zero():
+    # 演習 ex-math-prob-sigma-mle の但し書き: S = 0 なら導関数 (S - M s) / (2 s^2) はいつも負で、s -> 0 で発散する
+    x = add_dummy(np.array([[-1.0], [0.0], [1.0]]))
+    w = np.array([0.5, 2.0])
+    yt = x @ w
+    values = [gaussian_log_likelihood(x, yt, w, np.sqrt(s)) for s in (1.0, 1e-2, 1e-4, 1e-8)]
+    assert np.all(np.diff(values) > 0)
+
+
+def test_page_raw_data_densities_underflow_but_the_log_likelihood_is_finite():
+    # 本文: センタリングしない体重を w = 0、sigma = 1 で評価すると密度はすべて 0 だが、対数密度の和は有限
+    data = load_height_weight()
+    x_raw, yt_raw = add_dummy(data[:, 0:1]), data[:, 1]
+    assert np.all(normal_pdf(yt_raw, 0.0, 1.0) == 0.0) and yt_raw.min() > 38
+    value = gaussian_log_likelihood(x_raw, yt_raw, np.zeros(2), 1.0)
+    assert value == pytest.approx(np.sum(stats.norm.logpdf(yt_raw)), rel=1e-12)
+
+
 @settings(max_examples=50, deadline=None)
 @given(st.integers(1, 15), st.floats(0.2, 5), st.integers(0, 2**32 - 1))
 def test_laplace_log_likelihood_is_a_constant_minus_absolute_errors(M, b, seed):
@@ -318,6 +486,9 @@ def soup(site):
 STUB_LABELS = [
     "sec-math-probability", "sec-math-random-variable", "sec-math-expectation", "sec-math-bernoulli-normal",
     "sec-math-likelihood", "sec-math-log-likelihood", "sec-math-gaussian-mle",
+    # 第 7・8 章が引用する、2 つ以上の確率変数の節
+    "sec-math-prob-two-variables", "sec-math-prob-conditional", "sec-math-prob-independence",
+    "sec-math-prob-linearity", "sec-math-prob-product", "sec-math-prob-variance-sum",
 ]
 EQUATIONS = [
     "eq-math-die", "eq-math-pmf-sum", "eq-math-density-area", "eq-math-expectation", "eq-math-variance",
@@ -326,10 +497,12 @@ EQUATIONS = [
     "eq-math-bernoulli-likelihood", "eq-math-bernoulli-loglik", "eq-math-binary-cross-entropy",
     "eq-math-categorical", "eq-math-multiclass-cross-entropy", "eq-math-gaussian-noise",
     "eq-math-gaussian-likelihood", "eq-math-gaussian-loglik", "eq-math-gaussian-loglik-loss",
+    "eq-math-conditional", "eq-math-independence", "eq-math-independent-variables", "eq-math-linearity",
+    "eq-math-independent-product", "eq-math-variance-scale", "eq-math-variance-sum", "eq-math-variance-of-mean",
 ]
 FIGURES = [
     "fig-math-prob-distributions", "fig-math-prob-normal", "fig-math-prob-coin-likelihood",
-    "fig-math-prob-gaussian-noise",
+    "fig-math-prob-gaussian-noise", "fig-math-prob-running-mean",
 ]
 
 
@@ -362,9 +535,23 @@ class TestBuiltPage:
         assert "期待値は3.5、分散は2.9167" in text
         assert "0.001刻みの探し方では0.700" in text
         assert re.search(r"最小二乗法の傾きは1\.820690", text)
+        assert re.search(r"割合は0\.1660と0\.5004で", text)
+        assert re.search(r"打ち切り誤差の先頭の項-3\.023e-09とほぼ同じ", text)
+        assert re.search(r"本当の積はおよそ10の-528乗", text)
+
+    def test_section_order_puts_independence_before_the_likelihood(self, soup):
+        html = str(soup)
+        position = {label: html.index(f'id="{label}"') for label in STUB_LABELS}
+        assert position["sec-math-prob-independence"] < position["sec-math-likelihood"]
+        assert position["sec-math-bernoulli-normal"] < position["sec-math-prob-two-variables"]
+
+    def test_forward_references_to_numbered_chapters_render_their_numbers(self, soup):
+        text = soup.get_text()
+        for chapter in ("第3章", "第4章", "第5章", "第7章"):
+            assert chapter in text, chapter
 
     def test_exercises_have_collapsed_solutions(self, soup):
-        check_exercises(soup, "ex-math-prob-", 5)
+        check_exercises(soup, "ex-math-prob-", 7, code_solutions=4)
 
 
 # --- dlmath.probability: 独立な参照(scipy.stats)との一致と入力検査 ------------------------------
