@@ -1,4 +1,4 @@
-"""引用のための情報(CITATION.cff、この本の引用方法のページ、参考文献)が正しく、互いに食い違わないことを確かめる。
+"""引用のための情報(CITATION.cff、本書の引用方法のページ、参考文献)が正しく、互いに食い違わないことを確かめる。
 
 CITATION.cff は構造を PyYAML で調べます(Citation File Format 1.2.0 の必須キーと型)。書名・著者・URL・版は
 _config.yml と dlmath.__version__ を正とし、引用方法のページの BibTeX もそれに合っていることを確かめます。
@@ -96,6 +96,9 @@ def test_references_page_lists_every_bib_entry_with_japanese_names_intact(site):
     text = soup.find(id="cite-akaishi2019").get_text(" ", strip=True)
     # 日本語の著者名が「名 姓」に並べ替えられたり、分かち書きされたりしていないこと
     assert "赤石雅典" in text and "雅典 赤石" not in text, text
+    # 本書のもとになった講演と、同じ著者の書籍は別の項目
+    assert "Pythonで理解するディープラーニング入門" in text and "講演" in text, text
+    assert "cite-akaishi2019book" in ids
 
 
 def test_chapters_cite_the_sources_they_rely_on(site):
