@@ -563,7 +563,7 @@ PAGES = {
             "eq-math-exponent-laws", "eq-math-exp-general-derivative", "eq-math-exp-derivative",
             "eq-math-napier-limit", "eq-math-log-definition", "eq-math-log-laws", "eq-math-general-exponential",
             "eq-math-log-derivative", "eq-math-general-exponential-derivative", "eq-math-log-product",
-            "eq-math-sigmoid", "eq-math-sigmoid-derivative", "eq-math-softmax",
+            "eq-math-sigmoid", "eq-math-sigmoid-derivative", "eq-math-softmax", "eq-math-real-power-rule",
         ],
         "figures": [
             "fig-math-explog-slopes", "fig-math-explog-napier", "fig-math-explog-inverse", "fig-math-explog-sigmoid",
