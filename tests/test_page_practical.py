@@ -19,7 +19,7 @@ SECTIONS = [
     "sec-practical", "sec-practical-data", "sec-practical-gradient-check", "sec-practical-optimizers",
     "sec-practical-valley", "sec-practical-adam-bias", "sec-practical-batch-lr", "sec-practical-overfitting",
     "sec-practical-weight-decay", "sec-practical-dropout", "sec-practical-early-stopping",
-    "sec-practical-frameworks", "sec-practical-exercises",
+    "sec-practical-validation", "sec-practical-frameworks", "sec-practical-exercises",
 ]
 FIGURES = [
     "fig-practical-timing", "fig-practical-valley", "fig-practical-optimizers", "fig-practical-batch",
@@ -127,6 +127,15 @@ def test_adam_bias_correction_makes_the_first_step_alpha(outputs):
     assert len(steps) == 3 and all(abs(s - 0.001) < 1e-6 for s in steps), steps
 
 
+def test_momentum_step_wording_is_one_over_one_minus_beta_times_sgd(prose):
+    # 歩幅は SGD の歩幅 α|g| の 1/(1 - β) 倍(「α/(1 - β) 倍」ではない)
+    assert r"\alpha/(1 - \beta)\)倍" not in prose and r"1/(1 - \beta)\)倍" in prose
+
+
+def test_weight_decay_table_names_adamw_and_bias_groups(prose):
+    assert "AdamW" in prose and "パラメータグループ" in prose
+
+
 def test_momentum_step_approaches_alpha_over_one_minus_beta(outputs):
     match = re.search(r"t = 50: 歩幅 ([\d.]+)、式の値 ([\d.]+)", outputs)
     assert match and abs(float(match.group(1)) - float(match.group(2))) < 1e-6 and float(match.group(1)) > 0.09
@@ -150,11 +159,52 @@ def test_overfitting_gap_and_remedies(outputs, prose):
     decay = next(v for k, v in rows.items() if k.startswith("重み減衰"))
     dropout = next(v for k, v in rows.items() if k.startswith("ドロップアウト"))
     more = next(v for k, v in rows.items() if k.startswith("学習データ"))
-    # 本文の主張: 正解率の変化は数ポイントの範囲、損失は重み減衰と早期終了で下がり、ドロップアウトでは下がらない
-    assert all(abs(v[1] - plain[1]) < 0.05 for v in (decay, dropout, early))
-    assert decay[2] < plain[2] and early[2] < plain[2] and dropout[2] > plain[2] - 0.01
+    # 本文の主張: 損失は重み減衰と早期終了で下がり、ドロップアウトでは下がらない
+    assert decay[2] < plain[2] and early[2] < plain[2] and dropout[2] >= plain[2]
     assert more[1] > plain[1] + 0.05  # データを増やすのが最も効く
     assert f"{100 * plain[1]:.1f}%" in prose and f"{100 * more[1]:.1f}%" in prose
+    assert "はっきり効いた" not in prose  # 正解率が下がった対策を「はっきり効いた」と書かない
+
+
+def seed_table(outputs):
+    """種ごとの (対策なし, 重み減衰, 早期終了) の (テストデータの正解率, 損失)。"""
+    rows = re.findall(r"^\s*(\d)\s+([\d.]+) / ([\d.]+)\s+([\d.]+) / ([\d.]+)\s+([\d.]+) / ([\d.]+)$", outputs, re.M)
+    return {int(seed): [(float(values[i]), float(values[i + 1])) for i in (0, 2, 4)] for seed, *values in rows}
+
+
+def test_remedy_differences_in_accuracy_are_within_the_seed_noise(outputs):
+    # 本文の主張: 対策による正解率の差(種 0)は、対策なしを種だけ変えたときの揺れと同じ程度(以内)で、
+    # テストデータの損失はどの種でも重み減衰と早期終了のほうが小さい
+    table = seed_table(outputs)
+    assert sorted(table) == [0, 1, 2, 3, 4], table
+    plain_accuracies = [table[seed][0][0] for seed in table]
+    spread = max(plain_accuracies) - min(plain_accuracies)
+    dropout = float(re.search(r"^ドロップアウト \(p = 0\.5\): [\d.]+ / ([\d.]+) / ", outputs, re.M).group(1))
+    for accuracy in (table[0][1][0], table[0][2][0], dropout):  # 重み減衰、早期終了、ドロップアウト(種 0)
+        assert abs(accuracy - table[0][0][0]) <= spread + 1e-9
+    assert all(table[seed][1][1] < table[seed][0][1] and table[seed][2][1] < table[seed][0][1] for seed in table)
+
+
+def test_hyperparameters_are_chosen_on_validation_data_and_tested_once(outputs, prose):
+    rows = re.findall(r"^\s*([\d.e-]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)$", outputs, re.M)
+    grid = {(float(lam), float(p)): (float(loss), float(acc)) for lam, p, loss, acc in rows
+            if float(p) in (0.0, 0.2, 0.5) and float(lam) in (0.0, 1e-4, 1e-3, 1e-2)}
+    assert len(grid) == 12, rows
+    chosen = re.search(r"選んだ組: λ = ([\d.e-]+)、p = ([\d.]+)", outputs)
+    assert chosen, "the chosen setting is not printed"
+    best = min(grid, key=lambda key: grid[key][0])
+    assert (float(chosen.group(1)), float(chosen.group(2))) == best  # 検証データの損失が最小の組を選んでいる
+    # テストデータの正解率は選んだ組について一度だけ出力する
+    tested = re.findall(r"^λ = [\d.e-]+、p = [\d.]+: テストデータの正解率 ([\d.]+)$", outputs, re.M)
+    assert len(tested) == 1, tested
+    # 本文の主張: 選んだ組の正解率と対策なしの差は、種による揺れの範囲
+    table = seed_table(outputs)
+    plain_accuracies = [table[seed][0][0] for seed in table]
+    assert abs(float(tested[0]) - table[0][0][0]) <= max(plain_accuracies) - min(plain_accuracies) + 1e-9
+    assert f"{100 * float(tested[0]):.1f}%" in prose
+    # 本文の主張: 検証データの正解率は 12 通りとも数枚の差に収まる
+    accuracies = [acc for _, acc in grid.values()]
+    assert (max(accuracies) - min(accuracies)) * 300 < 10
 
 
 def test_prose_numbers_are_filled_from_the_code(prose):
@@ -171,6 +221,7 @@ def test_valley_momentum_and_rmsprop_beat_plain_sgd(outputs):
                              outputs, re.M))
     assert len(losses) == 4, losses
     assert float(losses["モメンタム"]) < float(losses["SGD"]) and float(losses["RMSProp"]) < float(losses["SGD"])
+    assert float(losses["Adam"]) > float(losses["SGD"])  # 本文: この学習率の Adam は 40 回後の損失が SGD より大きい
 
 
 def test_batch_size_table_and_the_noise_of_single_samples(outputs):
