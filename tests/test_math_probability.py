@@ -177,7 +177,7 @@ def test_page_dice_simulation_of_the_conditional_probability():
 def test_dice_linearity_product_and_variance_of_a_sum():
     E1, E2 = dice_expect(lambda y1, y2: y1), dice_expect(lambda y1, y2: y2)
     ES = dice_expect(lambda y1, y2: y1 + y2)
-    # 式 eq-math-linearity: 独立でない Y1 と S = Y1 + Y2 でも成り立つ
+    # 式 eq-math-expectation-linearity: 独立でない Y1 と S = Y1 + Y2 でも成り立つ
     assert dice_expect(lambda y1, y2: 2 * y1 - 3 * (y1 + y2)) == 2 * E1 - 3 * ES == -14
     # 式 eq-math-independent-product: 独立な 2 個では成り立ち、独立でない組では成り立たない
     assert dice_expect(lambda y1, y2: y1 * y2) == E1 * E2 == Fraction(49, 4)
@@ -202,7 +202,7 @@ def test_linearity_holds_for_any_joint_distribution_and_the_rest_for_independent
     Y1, Y2 = np.meshgrid(v1, v2, indexing="ij")
     E = lambda values, table: np.sum(values * table)  # noqa: E731
     p1, p2 = joint.sum(axis=1), joint.sum(axis=0)              # 内側の和: P(Y1 = v1[i]) と P(Y2 = v2[j])
-    # 式 eq-math-linearity(独立を使わない)
+    # 式 eq-math-expectation-linearity(独立を使わない)
     assert E(a * Y1 + b * Y2, joint) == pytest.approx(a * (v1 @ p1) + b * (v2 @ p2), abs=1e-12)
     # 独立な同時確率(周辺の積、式 eq-math-independent-variables)では、積の期待値・和の分散・共分散 0
     indep = np.outer(p1, p2)
@@ -497,7 +497,7 @@ EQUATIONS = [
     "eq-math-bernoulli-likelihood", "eq-math-bernoulli-loglik", "eq-math-binary-cross-entropy",
     "eq-math-categorical", "eq-math-multiclass-cross-entropy", "eq-math-gaussian-noise",
     "eq-math-gaussian-likelihood", "eq-math-gaussian-loglik", "eq-math-gaussian-loglik-loss",
-    "eq-math-conditional", "eq-math-independence", "eq-math-independent-variables", "eq-math-linearity",
+    "eq-math-conditional", "eq-math-independence", "eq-math-independent-variables", "eq-math-expectation-linearity",
     "eq-math-independent-product", "eq-math-variance-scale", "eq-math-variance-sum", "eq-math-variance-of-mean",
 ]
 FIGURES = [
