@@ -117,3 +117,35 @@ def test_prose_numbers_are_filled_from_the_code(soup):
 
 def test_exercises_have_collapsed_solutions(soup):
     check_exercises(soup, "ex-multiclass-", 4)
+
+
+def test_gradient_check_is_described_as_the_code_computes_it(soup):
+    """本文の相対誤差の式が numdiff.gradient_check と同じ(分母は 2 つのノルムの和)であること。"""
+    text = soup.get_text()
+    start = text.find("gradient_checkは、解析的な勾配")
+    assert start >= 0, "description of gradient_check missing"
+    description = text[start:start + 600].replace(" ", "")
+    assert r"\frac{\lVertG-G_{\text{num}}\rVert}{\lVertG\rVert+\lVertG_{\text{num}}\rVert}" in description, description
+
+
+def test_sigmoid_is_not_written_sigma_and_classes_are_k(soup):
+    """σ は標準偏差だけの記号(シグモイド関数を σ と書かない)、クラスの番号は k(n を使わない)。"""
+    text = soup.get_text()
+    assert r"\sigma" not in text and "σ(" not in text
+    for old in ("y_{t,n}", "y_{p,n}", "w_{in}", "C_{ij}"):
+        assert old not in text, old
+
+
+def test_overlap_example_is_a_real_tie_in_the_data(soup):
+    """「同じ測定値の花が versicolor にも virginica にもある」という例が、データのとおりであること。"""
+    import numpy as np
+
+    from dlmath.data import load_iris
+
+    text = soup.get_text()
+    match = re.search(r"がく片の長さ\s*([0-9.]+)\s*cm、花びらの長さ\s*([0-9.]+)\s*cmという同じ測定値の花が", text)
+    assert match, "overlap example missing"
+    point = np.array([float(v) for v in match.groups()])
+    x, labels = load_iris(features=(0, 2))
+    hits = np.all(np.isclose(x, point), axis=1)
+    assert {1, 2} <= set(labels[hits].tolist()), (point, labels[hits])
