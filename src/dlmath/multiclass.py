@@ -89,7 +89,7 @@ def accuracy(x, yt, W):
 
 
 def confusion_matrix(labels, predicted, N):
-    """混同行列 C (N, N) を返す。C[i, j] は正解がクラス i で、クラス j と予測した件数。"""
+    """混同行列 C (N, N) を返す。C[k, j] は正解がクラス k で、クラス j と予測した件数。"""
     check_positive("N", N, integer=True)
     labels = check_class_indices("labels", labels, N)
     predicted = check_class_indices("predicted", predicted, N)
