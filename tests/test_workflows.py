@@ -190,3 +190,14 @@ def test_test_workflow_runs_make_test_on_pull_requests():
     assert "pull_request" in _triggers(workflow), "pull_request で動きません"
     assert _runs(workflow, "make test"), "make test を実行するステップがありません"
     assert workflow.get("permissions") == {"contents": "read"}
+
+
+def test_compat_workflow_runs_the_version_matrix_weekly_and_on_pull_requests():
+    workflow = _load(WORKFLOWS / "compat.yml")
+    triggers = _triggers(workflow)
+    assert "pull_request" in triggers and "schedule" in triggers, triggers
+    assert workflow.get("permissions") == DEFAULT_PERMISSIONS
+    assert _runs(workflow, "make compat"), "make compat を実行するステップがありません"
+    matrix = workflow["jobs"]["notebooks"]["strategy"]["matrix"]["include"]
+    assert {entry["python-version"] for entry in matrix} == {"3.11", "3.12", "3.13"}
+    assert all("declared" in entry["environments"].split() for entry in matrix)
