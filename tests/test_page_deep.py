@@ -13,15 +13,18 @@ EQUATIONS = [
     "eq-deep-relu", "eq-deep-forward", "eq-deep-loss", "eq-deep-delta-out", "eq-deep-delta-hidden",
     "eq-deep-backprop", "eq-deep-he", "eq-deep-minibatch",
     "eq-deep-grad-w", "eq-deep-dl-dz", "eq-deep-grad-v", "eq-deep-backprop-two",
+    "eq-deep-xavier", "eq-deep-backward-scale",
 ]
 SECTIONS = [
     "sec-deep", "sec-deep-data", "sec-deep-init", "sec-deep-training",
     "sec-deep-model", "sec-deep-relu", "sec-deep-loss", "sec-deep-backprop", "sec-deep-two-layers", "sec-deep-cost",
     "sec-deep-he", "sec-deep-activation", "sec-deep-depth", "sec-deep-results", "sec-deep-exercises",
+    "sec-deep-indices", "sec-deep-xavier", "sec-deep-vanishing-training",
 ]
 CODE_FIGURES = [
     "fig-deep-digits", "fig-deep-relu", "fig-deep-learning-curves", "fig-deep-equal-init", "fig-deep-he-scale",
     "fig-deep-grad-norms", "fig-deep-activation", "fig-deep-depth", "fig-deep-misclassified",
+    "fig-deep-vanishing-training",
 ]
 MATH_SECTIONS = [
     "sec-math-chain-rule", "sec-math-multivariable-chain-rule", "sec-math-matrix-product", "sec-math-numerical-diff",
@@ -73,6 +76,8 @@ def test_links_to_chapters_4_and_6_and_the_mathematics_part(soup):
     for label in ("equation-eq-multiclass-dl-du", "equation-eq-multiclass-grad", "sec-multiclass-loss"):
         assert any(h.endswith(f"multiclass-classification.html#{label}") for h in hrefs), label
     assert any(h.endswith("practical-deep-learning.html#sec-practical") for h in hrefs)
+    assert any(h.endswith("practical-deep-learning.html#sec-practical-optimizers") for h in hrefs)
+    assert any(h.split("#")[0].endswith("math-probability.html") for h in hrefs)  # 期待値の線形性と独立
     for label in MATH_SECTIONS:
         assert any(h.endswith(f"#{label}") for h in hrefs), f"no link to {label}"
 
@@ -102,9 +107,21 @@ def test_source_of_package_functions_is_shown(soup):
         "def forward(x, weights, activation=", "def _forward(x, weights, f,", "def _loss(x, yt, weights, f,", "def cross_entropy(yt, u)",
         "def backward(yt, weights, yp, cache, activation=", "def _backward(yt, weights, yp, cache, fprime,",
         "def minibatches(M, batch_size, rng)", "def train_network(x, yt, weights, optimizer, epochs, batch_size, rng",
-        "def classify(x, weights, activation=",
+        "def classify(x, weights, activation=", "class SGD:",
     ):
         assert signature in code, f"{signature} not shown"
+
+
+def test_chapter_trains_with_the_sgd_it_derives(soup):
+    # Adam は第8章で導入するので、この章のセルは式 eq-deep-minibatch の SGD で学習する
+    code = "\n".join(cell.get_text() for cell in soup.select(".cell_input"))
+    assert "SGD(alpha=ALPHA)" in code and "EPOCHS, BATCH_SIZE, ALPHA = 30, 32, 0.1" in code
+    assert "Adam" not in code
+    assert 'method="xavier"' in code  # シグモイド関数の層は Xavier の初期値
+
+
+def test_numbering_of_the_hidden_nodes_is_shown(outputs):
+    assert "ノード h = 1 の出力 Z[:, 1] は relu(A[:, 0]) と同じ: True" in outputs
 
 
 def test_shapes_of_the_forward_pass_are_printed(outputs):
@@ -153,11 +170,18 @@ def test_he_initialisation_keeps_the_size_of_the_activations(outputs):
 
 
 def test_sigmoid_gradients_vanish_towards_the_input(outputs):
-    relu_norms = [float(v) for v in re.search(r"^relu\s+(.+)$", outputs, re.M).group(1).split()]
-    sigmoid_norms = [float(v) for v in re.search(r"^sigmoid\s+(.+)$", outputs, re.M).group(1).split()]
-    assert len(relu_norms) == len(sigmoid_norms) == 6
-    assert sigmoid_norms[0] < sigmoid_norms[-1] / 50
-    assert relu_norms[0] > relu_norms[-1] / 5
+    def norms(activation, method):
+        return [float(v) for v in re.search(rf"^{activation}\s+{method}\s+(.+)$", outputs, re.M).group(1).split()]
+
+    relu, sig_xavier, sig_he = norms("relu", "he"), norms("sigmoid", "xavier"), norms("sigmoid", "he")
+    assert len(relu) == len(sig_xavier) == len(sig_he) == 6
+    assert sig_xavier[0] < sig_xavier[-1] / 50 and sig_he[0] < sig_he[-1] / 50
+    assert relu[0] > relu[-1] / 5
+    # 重み行列 2〜5(50 ノードどうし)の 1 層あたりの倍率: 式 eq-deep-backward-scale の見積もり(上限)と比べる
+    shrink = {name: (n[1] / n[4]) ** (1 / 3) for name, n in (("relu", relu), ("xavier", sig_xavier), ("he", sig_he))}
+    assert 0.15 < shrink["xavier"] <= 0.25 * 1.05
+    assert shrink["xavier"] < shrink["he"] <= 2**0.5 / 4 * 1.05
+    assert 0.7 < shrink["relu"] < 1.3
 
 
 def test_relu_learns_faster_than_sigmoid_and_two_layers_work(outputs):
@@ -167,6 +191,22 @@ def test_relu_learns_faster_than_sigmoid_and_two_layers_work(outputs):
     assert sig_first < relu_first and 0.9 <= sig_last <= relu_last + 0.01
     (two_acc,) = printed(r"隠れ層2つ: 重み 12060 個、損失 [\d.]+\(テスト [\d.]+\)、テストデータの正解率 ([\d.]+)", outputs)
     assert two_acc >= 0.95
+
+
+def test_deep_sigmoid_network_does_not_learn_under_sgd_where_relu_does(outputs, prose):
+    rows = dict(
+        ((activation, int(depth)), (float(acc), float(train_loss)))
+        for activation, depth, acc, train_loss in re.findall(r"^(relu|sigmoid)\s+(\d)\s+([\d.]+)\s+([\d.]+)\s*$", outputs, re.M)
+    )
+    assert set(rows) == {("sigmoid", 1), ("sigmoid", 2), ("sigmoid", 3), ("sigmoid", 4), ("relu", 4)}, rows
+    assert rows["sigmoid", 1][0] >= 0.9 and rows["sigmoid", 4][0] < 0.2 and rows["relu", 4][0] >= 0.95
+    assert rows["sigmoid", 4][1] > 2.0  # 損失が log 10 = 2.30 からほとんど下がらない
+    assert f"{100 * rows['sigmoid', 4][0]:.1f}%" in prose and f"{100 * rows['relu', 4][0]:.1f}%" in prose
+    changes = {a: [float(v) for v in c.split()] for a, c in re.findall(r"^(relu|sigmoid)\s+重みの相対的な変化[^:]*:\s+(.+)$", outputs, re.M)}
+    assert changes["sigmoid"][0] < 0.1 < changes["relu"][0]  # 入力に最も近い重み行列がほとんど動かない
+    spreads = [[float(v) for v in line.split()] for line in re.findall(r"隠れ層の出力の画像によるばらつき[^:]*:\s+(.+)$", outputs, re.M)]
+    relu_spread, sigmoid_spread = spreads
+    assert sigmoid_spread[-1] < sigmoid_spread[0] / 10 and relu_spread[-1] > relu_spread[0]
 
 
 def test_confusion_matrix_covers_the_test_data(outputs):
