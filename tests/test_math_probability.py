@@ -217,6 +217,29 @@ def test_linearity_holds_for_any_joint_distribution_and_the_rest_for_independent
     assert E((S - mu1 - mu2) ** 2, joint) == pytest.approx(var1 + var2 + 2 * cov, abs=1e-12)
 
 
+@settings(max_examples=50, deadline=None)
+@given(joint_tables)
+def test_product_rule_holds_for_independent_groups_of_variables(rng):
+    # 節 sec-math-prob-product: (Y1, Y2) と (Y3, Y4) が互いに独立なら E[g(Y1, Y2) h(Y3, Y4)] = E[g] E[h]。
+    # 組の中(Y1 と Y2、Y3 と Y4)は独立でなくてよい(第 7 章の入力の組と重みの組)
+    v1, v2, v3, v4 = (rng.normal(size=k) for k in (3, 2, 2, 3))
+    joint12 = rng.dirichlet(np.ones(6)).reshape(3, 2)          # (Y1, Y2) の同時確率(独立とは限らない)
+    joint34 = rng.dirichlet(np.ones(6)).reshape(2, 3)          # (Y3, Y4) の同時確率
+    joint = np.einsum("ab,cd->abcd", joint12, joint34)         # 2 つの組は独立
+    Y1, Y2, Y3, Y4 = np.meshgrid(v1, v2, v3, v4, indexing="ij")
+    g, h = Y1 * Y2 + Y1**2, np.sin(Y3) * Y4                     # 組の中の変数を混ぜた関数
+    Eg = np.sum((v1[:, None] * v2[None, :] + v1[:, None] ** 2) * joint12)
+    Eh = np.sum(np.sin(v3[:, None]) * v4[None, :] * joint34)
+    assert np.sum(g * h * joint) == pytest.approx(Eg * Eh, abs=1e-12)
+    # 第 7 章の形: 平均 0 の重み (V1, V2) が入力 (Z1, Z2) と独立なら、積 Z1 V1 と Z2 V2 は無相関
+    v3 = v3 - v3 @ joint34.sum(axis=1)                           # Y3 の平均を 0 にする
+    v4 = v4 - v4 @ joint34.sum(axis=0)
+    Y1, Y2, Y3, Y4 = np.meshgrid(v1, v2, v3, v4, indexing="ij")
+    assert np.sum(Y1 * Y3 * joint) == pytest.approx(0.0, abs=1e-12)
+    assert np.sum((Y1 * Y3) * (Y2 * Y4) * joint) == pytest.approx(
+        np.sum(Y1 * Y2 * joint) * np.sum(Y3 * Y4 * joint), abs=1e-12)
+
+
 def test_page_normal_simulation_of_the_sum_rules():
     rng = np.random.default_rng(5)
     z1, z2 = rng.normal(0.0, 1.0, size=100_000), rng.normal(0.0, 2.0, size=100_000)
@@ -234,6 +257,25 @@ def test_variance_of_the_mean_is_sigma2_over_n():
     # 本文の数値: 100,000 回の平均のずれ(seed 0)は sigma/sqrt(n) の程度
     rolls = np.random.default_rng(0).integers(1, 7, size=100_000)
     assert abs(rolls.mean() - 3.5) < 2 * np.sqrt(35 / 12 / 100_000)
+
+
+def test_page_running_mean_figure_and_the_one_and_two_sigma_fractions():
+    # 図 fig-math-prob-running-mean(seed 0 の rolls)と、その前の 2000 組のシミュレーション(seed 7)
+    rolls = np.random.default_rng(0).integers(1, 7, size=100_000)
+    n = np.arange(1, rolls.size + 1)
+    running_mean = np.cumsum(rolls) / n
+    scaled_gap = (running_mean - 3.5) / np.sqrt(35 / 12 / n)
+    outside = np.abs(scaled_gap) > 2
+    assert 1 - outside.mean() > 0.98                               # 「ほとんどの n で破線の内側」
+    assert 400 <= n[outside].min() and n[outside].max() <= 4000    # 外に出るのは数百回から数千回のあたり
+    assert np.max(np.abs(scaled_gap)) < 3.5                        # 右の図の縦軸の範囲に収まる
+    assert np.mean(np.abs(scaled_gap) > 1) > 0.02                  # ±1 の外にも出る
+    assert 1 <= running_mean.min() and running_mean.max() <= 6     # 左の図の縦軸 0.5..6.5 で切れない
+    assert running_mean[0] == 6                                    # 線は 6 から始まる(図の説明)
+    set_means = np.random.default_rng(7).integers(1, 7, size=(2000, 1000)).mean(axis=1)
+    gap = np.abs(set_means - 3.5) / np.sqrt(35 / 12 / 1000)
+    assert 0.6 < np.mean(gap <= 1) < 0.78                          # σ/√n を超えることは珍しくない
+    assert 0.92 < np.mean(gap <= 2) < 0.98                         # 2σ/√n を超えることはまれ
 
 
 def test_uncorrelated_but_not_independent():
@@ -538,6 +580,11 @@ class TestBuiltPage:
         assert re.search(r"割合は0\.1660と0\.5004で", text)
         assert re.search(r"打ち切り誤差の先頭の項-3\.023e-09とほぼ同じ", text)
         assert re.search(r"本当の積はおよそ10の-528乗", text)
+        # 正確に 0 の差は「0」と表示する(0.0e+00 ではなく)
+        assert "どちらも0.610864で、差は0です" in text
+        assert "2つの計算の差は0で" in text
+        assert "の割合は0.991です" in text                          # 図 fig-math-prob-running-mean の破線の内側
+        assert re.search(r"組のうち0\.694の割合", text)
 
     def test_section_order_puts_independence_before_the_likelihood(self, soup):
         html = str(soup)
