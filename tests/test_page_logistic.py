@@ -29,6 +29,7 @@ FIGURES = [
 MATH_SECTIONS = [
     "sec-math-chain-rule", "sec-math-log-derivative", "sec-math-exp-derivative", "sec-math-log-product",
     "sec-math-likelihood", "sec-math-log-likelihood", "sec-math-bernoulli-normal", "sec-math-gradient-vector",
+    "sec-math-matrix-product", "sec-math-multivariable-chain-rule", "sec-math-prob-independence",
 ]
 
 
@@ -74,6 +75,8 @@ def test_links_to_chapter_3_gradient_chapter_4_preview_and_math_part(soup):
         assert any(h.endswith(target) for h in hrefs), f"no link to {target}"
     for label in MATH_SECTIONS:
         assert any(h.endswith(f"#{label}") for h in hrefs), f"no link to {label}"
+    # 累乗の対数は対数法則の式で引く(積の対数の節にはない)
+    assert any(h.endswith("math-exp-log.html#equation-eq-math-log-laws") for h in hrefs)
 
 
 @pytest.mark.parametrize("name", FIGURES)
@@ -98,7 +101,8 @@ def test_gradient_check_passes_on_the_page(outputs):
 
 
 def test_accuracies_are_printed_and_quoted_in_the_prose(soup, outputs):
-    line = next(line for line in outputs.splitlines() if "4999 回目" in line)
+    # 最後の行は、5000 回すべての更新の後の重みで計算した値(記録の最後は 4999 回更新した後)
+    line = next(line for line in outputs.splitlines() if "5000 回更新した後" in line)
     match = re.search(r"正解率 ([\d.]+)\(テスト ([\d.]+)\)", line)
     assert match, line
     train_acc, test_acc = float(match.group(1)), float(match.group(2))
@@ -146,16 +150,34 @@ def test_odds_exercise_reads_the_regularised_fit(outputs):
     factors = re.findall(r"(正則化なし|L2 正則化)、[^:\n]*: e\^w1 = ([\d.e+]+)", outputs)
     unpenalised = [float(v) for kind, v in factors if kind == "正則化なし"]
     penalised = [float(v) for kind, v in factors if kind == "L2 正則化"]
-    assert len(unpenalised) == 3 and len(penalised) == 2, factors
+    assert len(unpenalised) == 3 and len(penalised) == 3, factors
     # 正則化なしでは止めた回数で倍率がいくらでも変わり、正則化つきでは回数によらない
     assert unpenalised[2] > 10 * unpenalised[1]
     assert penalised[0] == penalised[1] and penalised[1] < unpenalised[0]
+    # 同じ λ でも、罰則を cm の重みに掛けると倍率が変わる(その重みは cm のデータでの L_λ の最小値の点)
+    assert penalised[2] < penalised[1] / 2
+    assert number_after("(cm のままのデータ)の大きさ:", outputs) < 1e-6
 
 
 def test_non_separable_exercise_agrees_with_unpenalised_scikit_learn(outputs):
     match = re.search(r"重み: dlmath \[([^\]]+)\] 、scikit-learn\(C=np.inf\) \[([^\]]+)\]", outputs)
     assert match, "the C=np.inf comparison is not printed"
     np.testing.assert_allclose(np.array(match.group(1).split(), float), np.array(match.group(2).split(), float), atol=2e-4)
+    # 残る差は scikit-learn の止める基準 tol によるもので、厳しくすると縮む
+    default, tight = (float(v) for v in re.search(r"既定の tol で ([\d.e+-]+)、tol = 1e-10 で ([\d.e+-]+)", outputs).groups())
+    assert tight < default / 100
+    # どの 0 でない重みでも γ < 0 のサンプルが残る理由: 両方の品種がいる点が、1 本の直線に並ばずに 3 か所以上ある
+    shared = re.search(r"両方の品種がいる点: (\d+) か所\(1 本の直線の上に並ばない\)", outputs)
+    assert shared and int(shared.group(1)) >= 3, "the shared points are not printed"
+
+
+def test_probit_gradient_is_not_the_error_times_input(outputs):
+    """負の対数尤度を損失にしても、予測関数がシグモイド関数でなければ勾配は (y_p - y_t) x にならない。"""
+    numerical = re.search(r"負の対数尤度の勾配\(中心差分\): \[([^\]]+)\]", outputs)
+    formula = re.search(r"\(y_p - y_t\) x +: \[([^\]]+)\]", outputs)
+    assert numerical and formula, "the probit comparison is not printed"
+    a, b = (np.array(m.group(1).split(), float) for m in (numerical, formula))
+    assert np.max(np.abs(a - b)) > 0.1, (a, b)
 
 
 def test_prose_numbers_are_filled_from_the_code(soup):
