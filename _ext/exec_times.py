@@ -9,7 +9,7 @@ MyST-NB のものをそのまま使い、MyST-NB の変換(優先度 8)より先
 from datetime import datetime
 
 from docutils import nodes
-from myst_nb.core.execute import NbMetadataCollector
+from myst_nb.sphinx_ import NbMetadataCollector
 from myst_nb.ext.execution_tables import ExecutionStatsNode
 from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
