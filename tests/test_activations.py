@@ -63,8 +63,9 @@ def test_softmax_is_invariant_to_adding_a_constant_to_a_row(u, c):
 
 
 def test_softmax_of_two_is_the_sigmoid():
+    # クラス 0 の点数を 0 に固定すると、クラス 1 の確率 f_1(0, u) がシグモイド関数 f(u) になる
     u = np.linspace(-8, 8, 17)
-    np.testing.assert_allclose(softmax(np.column_stack([u, np.zeros_like(u)]))[:, 0], sigmoid(u), rtol=1e-12)
+    np.testing.assert_allclose(softmax(np.column_stack([np.zeros_like(u), u]))[:, 1], sigmoid(u), rtol=1e-12)
 
 
 def test_softmax_with_a_dominant_input_approaches_one_hot():

@@ -39,15 +39,23 @@ def test_gradient_matches_central_difference(seed, lam):
 
 
 def test_two_classes_reduce_to_logistic_regression():
-    # W の 2 列目を 0 にすると softmax((u, 0)) = sigmoid(u) なので、2値の交差エントロピーと一致する
+    # クラス 0 の列を 0 にすると softmax((0, u))[1] = sigmoid(u) なので、クラス 1 の確率と 2 値の交差エントロピーが一致する
     rng = np.random.default_rng(3)
     x = add_dummy(rng.normal(size=(10, 2)))
     labels = rng.integers(0, 2, size=10)
     w = rng.normal(size=3)
-    W = np.column_stack([w, np.zeros(3)])
-    yt = one_hot(1 - labels, 2)  # 列 0 がクラス 1
+    W = np.column_stack([np.zeros(3), w])
+    yt = one_hot(labels, 2)  # 列 k がクラス k(ロジスティック回帰の y_p はクラス 1 の確率)
     assert loss(x, yt, W) == pytest.approx(logistic.loss(x, labels.astype(float), w), rel=1e-12)
-    np.testing.assert_allclose(predict(x, W)[:, 0], logistic.predict(x, w))
+    np.testing.assert_allclose(predict(x, W)[:, 1], logistic.predict(x, w))
+
+
+def test_two_classes_depend_only_on_the_difference_of_the_columns():
+    # 演習 ex-multiclass-two-classes: y_{p,1} = f(u_1 - u_0)、重みは w_1 - w_0
+    rng = np.random.default_rng(5)
+    x = add_dummy(rng.normal(size=(10, 2)))
+    W = rng.normal(size=(3, 2))
+    np.testing.assert_allclose(predict(x, W)[:, 1], logistic.predict(x, W[:, 1] - W[:, 0]), rtol=1e-12)
 
 
 def test_l2_penalty_leaves_the_intercept_row_alone():

@@ -61,6 +61,16 @@ def test_gradient_check_is_small_for_a_right_gradient_and_large_for_a_wrong_one(
     assert gradient_check(lambda v: 0.0, lambda v: np.zeros(3), w) == 0.0
 
 
+def test_gradient_check_divides_by_the_sum_of_the_two_norms():
+    # 本文の式 ‖G - G_num‖ / (‖G‖ + ‖G_num‖): 2 倍の勾配なら ‖g‖/(3‖g‖) = 1/3(大きいほうのノルムで割れば 1/2、
+    # 数値微分のノルムで割れば 1)、符号が逆なら 2‖g‖/(2‖g‖) = 1(上限。大きいほうで割れば 2)
+    w = np.array([0.3, -1.2, 2.0])
+    f = lambda v: np.sum(v**2) / 2  # noqa: E731  勾配は v(中心差分は 2 次式で丸め誤差を除き正確)
+    assert gradient_check(f, lambda v: 2 * v, w) == pytest.approx(1 / 3, rel=1e-8)
+    assert gradient_check(f, lambda v: -v, w) == pytest.approx(1.0, rel=1e-8)
+    assert gradient_check(f, lambda v: np.zeros_like(v), w) == pytest.approx(1.0, rel=1e-12)
+
+
 def test_gradient_check_rejects_a_gradient_of_the_wrong_shape():
     with pytest.raises(ValueError, match=r"gradient\(w\) must have the shape of w \(3,\), got \(2,\)"):
         gradient_check(np.sum, lambda v: np.ones(2), np.zeros(3))
