@@ -104,6 +104,17 @@ def test_beyond_the_threshold_the_path_grows_without_raising(factor):
     assert np.all(np.isfinite(path))
 
 
+@pytest.mark.parametrize("alpha", [0.26, 0.6, 1.5])
+def test_beyond_the_threshold_the_size_grows_at_the_steep_factor(alpha):
+    # 本文「発散とあふれ」: 倍率の絶対値は急な向きの |1 - αλmax| = αλmax - 1 が最も大きく、重み全体の大きさも
+    # やがてこの倍率で大きくなる。ゆるやかな向き(λmin = 2)が縮むのは α < 2/λmin = 1 のときだけ
+    path = gradient_descent(bowl_gradient, [-4.0, 2.0], alpha=alpha, iters=60)
+    norms = np.linalg.norm(path, axis=1)
+    np.testing.assert_allclose(norms[-1] / norms[-2], alpha * 8.0 - 1, rtol=1e-6)
+    slow = np.abs(path[:, 0])
+    assert (slow[-1] < slow[0]) == (alpha < 2 / 2.0)
+
+
 def test_just_below_the_threshold_still_converges_and_just_above_diverges():
     below = gradient_descent(bowl_gradient, [-4.0, 2.0], alpha=0.249, iters=2000)
     above = gradient_descent(bowl_gradient, [-4.0, 2.0], alpha=0.251, iters=2000)
@@ -135,14 +146,10 @@ def test_divergence_error_is_a_value_error():
         ([[1.0, 2.0]], 0.1, 10, r"w must be 1-D, got 2-D array of shape \(1, 2\)"),
         ([1.0, np.nan], 0.1, 10, r"w contains 1 NaN or inf"),
         ([], 0.1, 10, r"w is empty"),
-        (["a", "b"], 0.1, 10, r"w must be numeric"),
         ([1.0, 2.0], 0.0, 10, r"alpha must be positive and finite, got 0\.0"),
         ([1.0, 2.0], -0.1, 10, r"alpha must be positive and finite"),
         ([1.0, 2.0], np.inf, 10, r"alpha must be positive and finite"),
-        ([1.0, 2.0], "0.1", 10, r"alpha must be a positive number, got '0\.1'"),
-        ([1.0, 2.0], True, 10, r"alpha must be a positive number, got True"),
         ([1.0, 2.0], 0.1, 0, r"iters must be positive and finite, got 0"),
-        ([1.0, 2.0], 0.1, 2.5, r"iters must be a positive integer, got 2\.5"),
     ],
 )
 def test_bad_input_is_rejected_with_a_clear_message(w, alpha, iters, match):
@@ -150,6 +157,23 @@ def test_bad_input_is_rejected_with_a_clear_message(w, alpha, iters, match):
         gradient_descent(bowl_gradient, w, alpha, iters)
 
 
+@pytest.mark.parametrize(
+    "gradient, w, alpha, iters, match",
+    [
+        (bowl_gradient, ["a", "b"], 0.1, 10, r"w must be numeric .*got list of length 2 of dtype <U1"),
+        (bowl_gradient, [1.0, 2.0], "0.1", 10, r"alpha must be a positive number, got str '0\.1'"),
+        (bowl_gradient, [1.0, 2.0], True, 10, r"alpha must be a positive number, got bool True"),
+        (bowl_gradient, [1.0, 2.0], 0.1, 2.5, r"iters must be a positive integer, got float 2\.5"),
+        ("bowl", [1.0, 2.0], 0.1, 10, r"gradient must be a function of w, got str 'bowl'"),
+        (lambda w: "steep", [1.0, 2.0], 0.1, 10, r"gradient\(w\) must be numeric"),
+        (lambda w: w * 1j, [1.0, 2.0], 0.1, 10, r"gradient\(w\) must be numeric .*complex numbers are not cast"),
+    ],
+)
+def test_wrong_types_are_type_errors(gradient, w, alpha, iters, match):
+    with pytest.raises(TypeError, match=match):
+        gradient_descent(gradient, w, alpha, iters)
+
+
 def test_gradient_with_the_wrong_shape_is_rejected():
-    with pytest.raises(ValueError, match=r"gradient\(w\) must return an array of the shape of w \(2,\), got shape \(3,\)"):
+    with pytest.raises(ValueError, match=r"gradient\(w\) must have the shape of w \(2,\), got \(3,\)"):
         gradient_descent(lambda w: np.zeros(3), [1.0, 2.0], alpha=0.1, iters=5)

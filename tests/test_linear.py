@@ -139,7 +139,6 @@ W = np.zeros(2)
         (X, np.where(YT == 2, np.nan, YT), W, "yt contains 1 NaN or inf"),
         (np.where(X == 3, np.inf, X), YT, W, "x contains 1 NaN or inf"),
         (X, YT, np.array([0.0, np.nan]), "w contains"),
-        (X, ["a"] * 5, W, "yt must be numeric"),
     ],
 )
 @pytest.mark.parametrize("function", [loss, gradient, fit])
@@ -153,17 +152,25 @@ def test_predict_rejects_mismatched_weights():
         predict(X, np.zeros(3))
 
 
-@pytest.mark.parametrize("alpha", [0, -0.1, np.nan, np.inf, "0.1", None, True])
-def test_bad_learning_rate(alpha):
-    with pytest.raises(ValueError, match="alpha must be"):
+@pytest.mark.parametrize("function", [loss, gradient, fit])
+def test_text_instead_of_numbers_is_a_type_error(function):
+    with pytest.raises(TypeError, match="yt must be numeric"):
+        function(X, ["a"] * 5, W)
+
+
+@pytest.mark.parametrize(("alpha", "error"), [(0, ValueError), (-0.1, ValueError), (np.nan, ValueError), (np.inf, ValueError),
+                                              ("0.1", TypeError), (None, TypeError), (True, TypeError)])
+def test_bad_learning_rate(alpha, error):
+    with pytest.raises(error, match="alpha must be"):
         fit(X, YT, W, alpha=alpha)
-    with pytest.raises(ValueError, match="alpha must be"):
+    with pytest.raises(error, match="alpha must be"):
         step(X, YT, W, alpha)
 
 
-@pytest.mark.parametrize("iters", [0, -5, 2.5, "10", None])
-def test_bad_iteration_count(iters):
-    with pytest.raises(ValueError, match="iters must be"):
+@pytest.mark.parametrize(("iters", "error"), [(0, ValueError), (-5, ValueError), (2.5, TypeError), ("10", TypeError),
+                                              (None, TypeError)])
+def test_bad_iteration_count(iters, error):
+    with pytest.raises(error, match="iters must be"):
         fit(X, YT, W, iters=iters)
 
 

@@ -113,13 +113,11 @@ def test_classify_accuracy_and_count():
 @pytest.mark.parametrize(
     "call, match",
     [
-        (lambda x, yt, w: network.forward(x, np.zeros((4, 3))), "weights must be a non-empty list"),
         (lambda x, yt, w: network.forward(x, []), "weights must be a non-empty list"),
         (lambda x, yt, w: network.forward(x, [w[0], w[1][1:]]), r"weights\[1\] must have 6 rows"),
         (lambda x, yt, w: network.forward(x[:, 1:], w), r"weights\[0\] must have 3 rows"),
-        (lambda x, yt, w: network.forward(x, w, activation="tanh"), "activation must be one of"),
-        (lambda x, yt, w: network.forward(x, w, dropout=1.0), r"dropout must be in \[0, 1\)"),
-        (lambda x, yt, w: network.forward(x, w, dropout=0.5), "dropout needs rng"),
+        (lambda x, yt, w: network.forward(x, w, activation="tanh"), "activation must be 'relu' or 'sigmoid', got 'tanh'"),
+        (lambda x, yt, w: network.forward(x, w, dropout=1.0), r"dropout must be a number in \[0, 1\), got 1\.0"),
         (lambda x, yt, w: network.loss(x, yt[:, :2], w), "N=3 columns"),
         (lambda x, yt, w: network.loss(x, yt, w, lam=-1.0), "lam must be non-negative"),
         (lambda x, yt, w: network.init_weights(4, [0], 3, np.random.default_rng()), r"hidden\[0\] must be"),
@@ -130,3 +128,17 @@ def test_rejects_bad_input(call, match):
     x, yt, weights = problem(0, [5])
     with pytest.raises(ValueError, match=match):
         call(x, yt, weights)
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda x, w: network.forward(x, np.zeros((4, 3))), "weights must be a list of arrays.*got float64 array of shape"),
+        (lambda x, w: network.forward(x, w, dropout=0.5), "rng must be a numpy.random.Generator or an int seed.*got NoneType None"),
+        (lambda x, w: network.forward(x, w, activation=None), "activation must be 'relu' or 'sigmoid', got NoneType None"),
+    ],
+)
+def test_rejects_wrong_types(call, match):
+    x, _, weights = problem(0, [5])
+    with pytest.raises(TypeError, match=match):
+        call(x, weights)

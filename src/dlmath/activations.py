@@ -5,7 +5,7 @@
 
 import numpy as np
 
-from dlmath._validation import as_finite_array
+from dlmath._validation import as_finite_array, no_overflow
 
 
 def sigmoid(u):
@@ -63,7 +63,7 @@ def softmax(u):
     ndarray
         u と同じ形。各行は 0 以上で、和が 1。
     """
-    u = _as_rows(u)
+    u = as_finite_array("u", u, (1, 2))
     e = np.exp(u - u.max(axis=-1, keepdims=True))  # 行の最大値を引いて exp の桁あふれを防ぐ
     return e / e.sum(axis=-1, keepdims=True)
 
@@ -85,18 +85,13 @@ def softmax_jacobian(u):
     return np.diag(f) - np.outer(f, f)
 
 
+@no_overflow
 def log_softmax(u):
     """ソフトマックス関数の対数 log f_k(u) = u_k - log Σ_j e^{u_j} を行ごとに返す(式 eq-multiclass-log-softmax)。
 
     softmax の値の log を取ると、0 に丸められた確率で log(0) になるので、式を変形して直接計算します。
     """
-    u = _as_rows(u)
+    u = as_finite_array("u", u, (1, 2))
     z = u - u.max(axis=-1, keepdims=True)  # softmax と同じく最大値を引く(値は変わらない)
     return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
 
-
-def _as_rows(u):
-    u = as_finite_array("u", u, None)
-    if u.ndim not in (1, 2):
-        raise ValueError(f"u must be 1-D (N,) or 2-D (M, N), got shape {u.shape}")
-    return u

@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from dlmath._validation import check_indices
+
 # 講演の 5 人分の身長 (cm) と体重 (kg)
 _HEIGHT_WEIGHT = (
     (166.0, 58.7),
@@ -35,6 +37,7 @@ def load_iris(classes=(0, 1, 2), features=(0, 1, 2, 3)):
     ----------
     classes : sequence of int
         使うクラスの番号(IRIS_CLASSES の位置)。返すラベルはこの並びでの位置 0, 1, ... に付け直します。
+        NumPy の整数(np.arange(2) など)も使えます。
     features : sequence of int
         使う特徴量の番号(IRIS_FEATURES の位置)。
 
@@ -47,10 +50,8 @@ def load_iris(classes=(0, 1, 2), features=(0, 1, 2, 3)):
     """
     from sklearn.datasets import load_iris as _sklearn_load_iris  # 同梱のファイルを読むだけで通信しない
 
-    classes, features = list(classes), list(features)
-    for name, chosen, n in (("classes", classes, len(IRIS_CLASSES)), ("features", features, len(IRIS_FEATURES))):
-        if not chosen or len(set(chosen)) != len(chosen) or not all(isinstance(i, int) and 0 <= i < n for i in chosen):
-            raise ValueError(f"{name} must be distinct integers in 0 .. {n - 1}, got {chosen}")
+    classes = check_indices("classes", classes, len(IRIS_CLASSES))
+    features = check_indices("features", features, len(IRIS_FEATURES))
     iris = _sklearn_load_iris()
     keep = np.isin(iris.target, classes)
     labels = np.array([classes.index(target) for target in iris.target[keep]])

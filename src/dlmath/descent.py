@@ -6,7 +6,7 @@
 
 import numpy as np
 
-from dlmath._validation import as_finite_array, check_positive
+from dlmath._validation import as_finite_array, check_callable, check_positive
 from dlmath.errors import diverged
 
 
@@ -41,20 +41,17 @@ def gradient_descent(gradient, w, alpha, iters):
     ValueError
         w が 1 次元の有限な配列でない、alpha や iters が正でない、
         gradient の返す形が w と違うとき。
+    TypeError
+        gradient が関数でない、数を返さない、alpha や iters が数でないとき。
     """
     w = as_finite_array("w", w, 1)
     check_positive("alpha", alpha)
     check_positive("iters", iters, integer=True)
+    gradient = check_callable("gradient", gradient, "w", w.shape, finite=False)  # inf になるのは発散として下で調べる
     path = np.empty((iters + 1, w.shape[0]))
     path[0] = w
     for k in range(1, iters + 1):
-        grad = np.asarray(gradient(path[k - 1]), dtype=float)
-        if grad.shape != w.shape:
-            raise ValueError(
-                f"gradient(w) must return an array of the shape of w "
-                f"{w.shape}, got shape {grad.shape}"
-            )
-        path[k] = path[k - 1] - alpha * grad
+        path[k] = path[k - 1] - alpha * gradient(path[k - 1])
         if not np.isfinite(path[k]).all():
             # 損失の値は受け取らないので、代わりに点の大きさ ‖w‖ を伝える
             size = np.linalg.norm(path[k])

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from dlmath._validation import plain
+from dlmath._validation import as_real_array, check_count, check_number, check_positive, plain
 
 # 損失がはじめの値のこの倍数を超えたら発散とみなす。正しい学習率なら損失は増えない。
 DIVERGENCE_FACTOR = 1e3
@@ -19,14 +19,33 @@ class DivergenceError(ValueError):
 
 
 def check_divergence(losses, k, alpha, factor=DIVERGENCE_FACTOR):
-    """k 回目までの損失 ``losses[:k + 1]`` が発散していれば(はじめの値の factor 倍を超えたら)DivergenceError を送出する。"""
-    first, current = losses[0], losses[k]
+    """k 回目までの損失 ``losses[:k + 1]`` が発散していれば(はじめの値の factor 倍を超えたら)DivergenceError を送出する。
+
+    はじめの損失 ``losses[0]`` は有限でなければなりません。比べるのは Python の float どうしなので、
+    はじめの損失が 1e306 のように大きくても、factor 倍が桁あふれの例外になることはありません。
+    """
+    losses = as_real_array("losses", losses, 1)
+    k = check_count("k", k, 0, losses.size - 1)
+    check_positive("alpha", alpha)
+    check_positive("factor", factor)
+    first, current = float(losses[0]), float(losses[k])
+    if not np.isfinite(first):
+        raise ValueError(f"losses[0] must be the finite loss before the first update, got {first}")
     if not np.isfinite(current) or current > factor * max(first, 1e-12):
         raise diverged(alpha, k, first, current)
 
 
 def diverged(alpha, k, first, current, quantity="the loss"):
-    """学習率を下げるよう促すメッセージ付きの DivergenceError を返す。quantity は増え続けた量の名前。"""
+    """学習率を下げるよう促すメッセージ付きの DivergenceError を返す。quantity は増え続けた量の名前。
+
+    first と current は数(発散したときの inf や、まだ測っていない NaN も可)です。
+    """
+    check_positive("alpha", alpha)
+    check_count("k", k, 0)
+    check_number("first", first, "a number")
+    check_number("current", current, "a number")
+    if not isinstance(quantity, str):
+        raise TypeError(f"quantity must be a str such as 'the loss', got {type(quantity).__name__}")
     return DivergenceError(
         f"gradient descent diverged: {quantity} grew from {first:.6g} to {current:.6g} by "
         f"iteration {k} with alpha={plain(alpha)}; the learning rate is too large, "

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dlmath._validation import check_positive, check_xw, check_xyw
+from dlmath._validation import check_count, check_history, check_positive, check_xw, check_xyw, no_overflow
 from dlmath.errors import check_divergence, diverged
 
 
+@no_overflow
 def predict(x, w):
     """予測関数 yp = x @ w を返す(式 eq-linreg-predict-vector)。
 
@@ -31,6 +32,7 @@ def predict(x, w):
     return x @ w
 
 
+@no_overflow
 def loss(x, yt, w):
     """損失関数 L(w) = (1/2M) Σ (yp - yt)^2 を返す(式 eq-linreg-loss)。
 
@@ -46,6 +48,7 @@ def loss(x, yt, w):
     return np.mean(yd**2) / 2
 
 
+@no_overflow
 def gradient(x, yt, w):
     """損失関数の勾配 ∇L = Xᵀ (yp - yt) / M を返す(式 eq-linreg-grad-vector)。
 
@@ -60,8 +63,10 @@ def gradient(x, yt, w):
     return x.T @ yd / M
 
 
+@no_overflow
 def step(x, yt, w, alpha):
     """勾配降下法の 1 回分の更新 w ← w - α ∇L を返す(式 eq-linreg-update)。"""
+    x, yt, w = check_xyw(x, yt, w)
     check_positive("alpha", alpha)
     return w - alpha * gradient(x, yt, w)
 
@@ -81,18 +86,26 @@ class History:
     loss: np.ndarray
     w: np.ndarray
 
+    def __post_init__(self):
+        # frozen なので、検査した float64 の配列は object.__setattr__ で入れ直す
+        for name, value in zip(("loss", "w"), check_history(self.loss, self.w)):
+            object.__setattr__(self, name, value)
+
     def line(self, k):
-        """講演と同じ書式の 1 行 ``iter = k L = … w0 = … w1 = …`` を返す。"""
+        """講演と同じ書式の 1 行 ``iter = k L = … w0 = … w1 = …`` を返す。k は 0 以上 iters 未満。"""
+        k = check_count("k", k, 0, len(self.loss) - 1)
         weights = " ".join(f"w{i} = {wi:f}" for i, wi in enumerate(self.w[k]))
         return f"iter = {k} L = {self.loss[k]:f} {weights}"
 
     def table(self, head=5, tail=5):
         """はじめの head 行と終わりの tail 行を、省略記号をはさんで返す。"""
+        head, tail = check_count("head", head, 0), check_count("tail", tail, 0)
         n = len(self.loss)
         rows = list(range(n)) if head + tail >= n else [*range(head), None, *range(n - tail, n)]
         return "\n".join("..." if k is None else self.line(k) for k in rows)
 
 
+@no_overflow
 def fit(x, yt, w, alpha=0.01, iters=200):
     """勾配降下法で重みを学習し、最後の重みと記録を返す(節 sec-linreg-training)。
 

@@ -6,10 +6,11 @@ x (M, D) の先頭列はダミー変数 1、重み w は (D,) で、線形回帰
 
 import numpy as np
 
-from dlmath._validation import check_penalty, check_binary_labels, check_xw
+from dlmath._validation import check_binary_labels, check_penalty, check_xw, no_overflow
 from dlmath.activations import sigmoid
 
 
+@no_overflow
 def predict(x, w):
     """予測関数 yp = f(x @ w)、f はシグモイド関数を返す(式 eq-logistic-predict)。
 
@@ -28,6 +29,7 @@ def predict(x, w):
     return sigmoid(x @ w)
 
 
+@no_overflow
 def loss(x, yt, w, lam=0.0):
     """交差エントロピー L = -(1/M) Σ (yt log yp + (1 - yt) log(1 - yp)) を返す(式 eq-logistic-loss)。
 
@@ -51,6 +53,7 @@ def loss(x, yt, w, lam=0.0):
     return np.mean(np.logaddexp(0, u) - yt * u) + lam / 2 * np.sum(w[1:] ** 2)
 
 
+@no_overflow
 def gradient(x, yt, w, lam=0.0):
     """交差エントロピーの勾配 ∇L = Xᵀ (yp - yt) / M を返す(式 eq-logistic-grad-vector)。
 
@@ -69,6 +72,7 @@ def gradient(x, yt, w, lam=0.0):
     return x.T @ yd / M + lam * np.r_[0.0, w[1:]]
 
 
+@no_overflow
 def classify(x, w):
     """確率 yp が 0.5 以上ならクラス 1、そうでなければ 0 を返す(節 sec-logistic-boundary)。
 
@@ -78,7 +82,9 @@ def classify(x, w):
     return (x @ w >= 0).astype(int)
 
 
+@no_overflow
 def accuracy(x, yt, w):
     """正解率(classify の結果が正解値と一致するデータの割合)を返す。"""
-    yt = check_binary_labels(check_xw(x, w)[0], yt)
+    x, w = check_xw(x, w)
+    yt = check_binary_labels(x, yt)
     return np.mean(classify(x, w) == yt)

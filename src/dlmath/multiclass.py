@@ -6,10 +6,11 @@
 
 import numpy as np
 
-from dlmath._validation import check_class_indices, check_one_hot, check_penalty, check_positive, check_xW
+from dlmath._validation import as_finite_array, check_class_indices, check_one_hot, check_penalty, check_positive, check_xW, no_overflow
 from dlmath.activations import log_softmax, softmax
 
 
+@no_overflow
 def predict(x, W):
     """予測関数 Yp = softmax(X W) を返す(式 eq-multiclass-predict)。
 
@@ -29,6 +30,7 @@ def predict(x, W):
     return softmax(x @ W)
 
 
+@no_overflow
 def loss(x, yt, W, lam=0.0):
     """交差エントロピー L = -(1/M) Σ_m Σ_k yt_mk log yp_mk を返す(式 eq-multiclass-loss)。
 
@@ -49,12 +51,16 @@ def loss(x, yt, W, lam=0.0):
     return cross_entropy(yt, x @ W) + lam / 2 * np.sum(W[1:] ** 2)
 
 
+@no_overflow
 def cross_entropy(yt, u):
     """ソフトマックス関数に入る値 u (M, N) と one-hot の正解値 yt (M, N) から、平均の交差エントロピーを返す
     (式 eq-multiclass-loss)。ニューラルネットワークの出力層の損失(式 eq-deep-loss)も同じ関数です。"""
+    u = as_finite_array("u", u, 2)
+    yt = check_one_hot(u, yt, u.shape[1], x_name="u")
     return -np.mean(np.sum(yt * log_softmax(u), axis=1))
 
 
+@no_overflow
 def gradient(x, yt, W, lam=0.0):
     """交差エントロピーの勾配 ∇_W L = Xᵀ (Yp - Yt) / M を返す(式 eq-multiclass-grad)。
 
@@ -75,12 +81,14 @@ def gradient(x, yt, W, lam=0.0):
     return x.T @ yd / M + penalty
 
 
+@no_overflow
 def classify(x, W):
     """確率が最大のクラスの番号 (M,) を返す(節 sec-multiclass-regions)。"""
     x, W = check_xW(x, W)
     return np.argmax(x @ W, axis=1)
 
 
+@no_overflow
 def accuracy(x, yt, W):
     """正解率(classify の結果が one-hot の正解値のクラスと一致する割合)を返す。"""
     x, W = check_xW(x, W)

@@ -10,7 +10,9 @@
 
 import numpy as np
 
-from dlmath._validation import as_finite_array, check_one_hot, check_penalty, check_positive, plain
+from dlmath._validation import (check_cache, check_choice, check_count, check_fraction, check_hidden, check_one_hot,
+                                check_penalty, check_positive, check_probabilities, check_rng, check_weights,
+                                check_x_weights, no_overflow)
 from dlmath.activations import HIDDEN_ACTIVATIONS, softmax
 from dlmath.multiclass import cross_entropy
 
@@ -22,20 +24,22 @@ def init_weights(D, hidden, N, rng, method="he"):
     ----------
     D : int
         入力の次元数(ダミー変数の列を含む)。
-    hidden : sequence of int
-        隠れ層のノードの数 (H1, H2, ...)。
+    hidden : list of int
+        隠れ層のノードの数 [H1, H2, ...]。隠れ層が 1 つなら [H](整数 1 つの hidden=4 は、4 ノードの 1 層とも
+        4 層とも読めるので TypeError)。空のリストなら隠れ層なし(ソフトマックス回帰)。
     N : int
         クラスの数(出力層のノードの数)。
-    rng : numpy.random.Generator
-        乱数の生成器(np.random.default_rng(seed))。
+    rng : numpy.random.Generator or int
+        乱数の生成器(np.random.default_rng(seed))。整数なら種として np.random.default_rng(rng) にします。
     method : {"he", "xavier", "equal"}
         "he" は平均 0、標準偏差 sqrt(2 / 入力の数) の正規乱数(式 eq-deep-he、ReLU の層に使う)、
         "xavier" は平均 0、標準偏差 sqrt(2 / (入力の数 + 出力の数)) の正規乱数
         (式 eq-deep-xavier、シグモイド関数の層に使う)、
         "equal" はすべて同じ値 0.1(対称性のため学習が進まない例に使う)。切片の行はどれも 0。
     """
-    for name, value in (("D", D), ("N", N), *((f"hidden[{i}]", h) for i, h in enumerate(hidden))):
-        check_positive(name, value, integer=True)
+    D = check_count("D", D, 2, reason=" (the dummy column plus at least one input)")
+    hidden, N = check_hidden(hidden), check_positive("N", N, integer=True)
+    rng, method = check_rng(rng), check_choice("method", method, ("he", "xavier", "equal"))
     sizes = [D - 1, *hidden, N]  # 各層の入力の数(ダミー変数を除く)と出力の数
     weights = []
     for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
@@ -43,15 +47,14 @@ def init_weights(D, hidden, N, rng, method="he"):
             W = rng.normal(0.0, np.sqrt(2.0 / fan_in), size=(fan_in + 1, fan_out))
         elif method == "xavier":
             W = rng.normal(0.0, np.sqrt(2.0 / (fan_in + fan_out)), size=(fan_in + 1, fan_out))
-        elif method == "equal":
+        else:  # "equal"
             W = np.full((fan_in + 1, fan_out), 0.1)
-        else:
-            raise ValueError(f"method must be 'he', 'xavier' or 'equal', got {method!r}")
         W[0] = 0.0  # 切片
         weights.append(W)
     return weights
 
 
+@no_overflow
 def forward(x, weights, activation="relu", dropout=0.0, rng=None):
     """順伝播。予測値 yp (M, N) と、誤差逆伝播法で使う途中の値を返す(式 eq-deep-forward)。
 
@@ -64,8 +67,8 @@ def forward(x, weights, activation="relu", dropout=0.0, rng=None):
         隠れ層の活性化関数。
     dropout : float
         学習のときに隠れ層の出力を 0 にする割合(0 以上 1 未満)。0 なら使わない(予測のとき)。
-    rng : numpy.random.Generator, optional
-        dropout > 0 のときに、どのノードを 0 にするかを決める乱数。
+    rng : numpy.random.Generator or int, optional
+        dropout > 0 のときに、どのノードを 0 にするかを決める乱数(整数なら種)。dropout > 0 で None なら TypeError。
 
     Returns
     -------
@@ -74,12 +77,10 @@ def forward(x, weights, activation="relu", dropout=0.0, rng=None):
         "z": 各層の入力(ダミー変数の列付き)、"a": 隠れ層の活性化関数に入る値、
         "mask": ドロップアウトで残したノード(残した割合で割った値)、"u": 出力層のソフトマックスに入る値。
     """
-    x, weights = _check_x_weights(x, weights)
+    x, weights = check_x_weights(x, weights)
     f = _activation(activation)[0]
-    if not 0.0 <= dropout < 1.0:
-        raise ValueError(f"dropout must be in [0, 1), got {plain(dropout)}")
-    if dropout and rng is None:
-        raise ValueError("dropout needs rng (numpy.random.default_rng(seed)) to choose the dropped nodes")
+    dropout = check_fraction("dropout", dropout)
+    rng = check_rng(rng) if dropout or rng is not None else None
     return _forward(x, weights, f, dropout, rng)
 
 
@@ -101,6 +102,7 @@ def _forward(x, weights, f, dropout=0.0, rng=None):
     return softmax(cache["u"]), cache
 
 
+@no_overflow
 def backward(yt, weights, yp, cache, activation="relu", lam=0.0):
     """誤差逆伝播法。各重み行列での損失の勾配のリストを返す(式 eq-deep-backprop)。
 
@@ -109,7 +111,7 @@ def backward(yt, weights, yp, cache, activation="relu", lam=0.0):
     yt : ndarray of shape (M, N)
         one-hot の正解値。
     weights, yp, cache
-        forward に渡した重みと、forward が返した値。
+        forward に渡した重みと、forward が返した値(形と中身を確かめます)。
     lam : float
         L2 正則化(重み減衰)の強さ。切片の行は正則化しない。
 
@@ -120,7 +122,10 @@ def backward(yt, weights, yp, cache, activation="relu", lam=0.0):
     """
     fprime = _activation(activation)[1]
     lam = check_penalty(lam)
-    yt = check_one_hot(yp, yt, yp.shape[1])
+    weights = check_weights(weights)
+    yp = check_probabilities("yp", yp, weights[-1].shape[1])
+    yt = check_one_hot(yp, yt, yp.shape[1], x_name="yp")
+    cache = check_cache(cache, weights, yp.shape[0])
     return _backward(yt, weights, yp, cache, fprime, lam)
 
 
@@ -140,9 +145,10 @@ def _backward(yt, weights, yp, cache, fprime, lam=0.0):
     return grads
 
 
+@no_overflow
 def loss(x, yt, weights, activation="relu", lam=0.0):
     """交差エントロピー(と L2 正則化の項)を返す(式 eq-deep-loss)。"""
-    x, weights = _check_x_weights(x, weights)
+    x, weights = check_x_weights(x, weights)
     yt = check_one_hot(x, yt, weights[-1].shape[1])
     lam = check_penalty(lam)
     return _loss(x, yt, weights, _activation(activation)[0], lam)
@@ -154,49 +160,36 @@ def _loss(x, yt, weights, f, lam=0.0):
     return cross_entropy(yt, cache["u"]) + penalty
 
 
+@no_overflow
 def gradient(x, yt, weights, activation="relu", lam=0.0):
     """順伝播と誤差逆伝播法で、損失の勾配のリストを返す(ドロップアウトなし)。"""
-    yp, cache = forward(x, weights, activation)
-    return backward(yt, weights, yp, cache, activation, lam)
+    x, weights = check_x_weights(x, weights)
+    yt = check_one_hot(x, yt, weights[-1].shape[1])
+    f, fprime = _activation(activation)
+    yp, cache = _forward(x, weights, f)
+    return _backward(yt, weights, yp, cache, fprime, check_penalty(lam))
 
 
+@no_overflow
 def classify(x, weights, activation="relu"):
     """確率が最大のクラスの番号 (M,) を返す。"""
     yp, _ = forward(x, weights, activation)
     return np.argmax(yp, axis=1)
 
 
+@no_overflow
 def accuracy(x, yt, weights, activation="relu"):
     """正解率を返す。"""
-    x, weights = _check_x_weights(x, weights)
+    x, weights = check_x_weights(x, weights)
     yt = check_one_hot(x, yt, weights[-1].shape[1])
     return np.mean(classify(x, weights, activation) == np.argmax(yt, axis=1))
 
 
 def count_weights(weights):
     """重み(切片を含む)の総数。"""
-    return sum(W.size for W in weights)
+    return sum(W.size for W in check_weights(weights))
 
 
 def _activation(name):
-    try:
-        return HIDDEN_ACTIVATIONS[name]
-    except (KeyError, TypeError):
-        raise ValueError(f"activation must be one of {sorted(HIDDEN_ACTIVATIONS)}, got {name!r}") from None
-
-
-def _check_x_weights(x, weights):
-    """x (M, D) と重み行列のリストの形がつながっているかを確かめる。"""
-    x = as_finite_array("x", x, 2)
-    if isinstance(weights, np.ndarray) or not weights:
-        raise ValueError("weights must be a non-empty list of weight matrices, e.g. init_weights(D, [H], N, rng)")
-    weights = [as_finite_array(f"weights[{l}]", W, 2) for l, W in enumerate(weights)]
-    inputs = x.shape[1]
-    for l, W in enumerate(weights):
-        if W.shape[0] != inputs:
-            raise ValueError(
-                f"weights[{l}] must have {inputs} rows (the previous layer's outputs + 1 for the dummy column), "
-                f"got shape {W.shape}"
-            )
-        inputs = W.shape[1] + 1
-    return x, weights
+    """隠れ層の活性化関数の名前から、(関数, 導関数) の組を返す。"""
+    return HIDDEN_ACTIVATIONS[check_choice("activation", name, tuple(sorted(HIDDEN_ACTIVATIONS)))]

@@ -5,9 +5,10 @@
 
 import numpy as np
 
-from dlmath._validation import as_finite_array, check_positive
+from dlmath._validation import as_finite_array, check_callable, check_choice, check_positive, no_overflow
 
 
+@no_overflow
 def numerical_derivative(f, x, h=1e-5, scheme="central"):
     """1 変数関数 f の x での微分係数を差分で近似する(式 eq-central-difference)。
 
@@ -24,13 +25,14 @@ def numerical_derivative(f, x, h=1e-5, scheme="central"):
     """
     x = as_finite_array("x", x, None)
     check_positive("h", h)
+    check_choice("scheme", scheme, ("central", "forward"))
+    f = check_callable("f", f, "x", x.shape)  # 値が x と同じ形の有限な数であることを確かめながら呼ぶ
     if scheme == "central":
         return (f(x + h) - f(x - h)) / (2 * h)
-    if scheme == "forward":
-        return (f(x + h) - f(x)) / h
-    raise ValueError(f"scheme must be 'central' or 'forward', got {scheme!r}")
+    return (f(x + h) - f(x)) / h
 
 
+@no_overflow
 def numerical_gradient(f, w, h=1e-6):
     """中心差分 (f(w + h e_i) - f(w - h e_i)) / 2h で勾配を近似する(式 eq-central-difference)。
 
@@ -45,6 +47,7 @@ def numerical_gradient(f, w, h=1e-6):
     """
     w = as_finite_array("w", w, None)
     check_positive("h", h)
+    f = check_callable("f", f, "w", ())  # 値が 1 つの有限な数であることを確かめながら呼ぶ
     grad = np.empty_like(w)
     for i in np.ndindex(w.shape):
         step = np.zeros_like(w)
@@ -53,6 +56,7 @@ def numerical_gradient(f, w, h=1e-6):
     return grad
 
 
+@no_overflow
 def gradient_check(f, gradient, w, h=1e-6):
     """解析的な勾配と数値微分の相対誤差 ‖g - g_num‖ / (‖g‖ + ‖g_num‖) を返す。
 
@@ -70,9 +74,9 @@ def gradient_check(f, gradient, w, h=1e-6):
     float
         0 に近いほど一致しています。float64 では 1e-7 程度より小さければ、式は正しいと考えてよいでしょう。
     """
-    analytic = np.asarray(gradient(w), dtype=np.float64)
+    w = as_finite_array("w", w, None)
+    gradient = check_callable("gradient", gradient, "w", w.shape)  # 値が w と同じ形の有限な数であることを確かめる
+    analytic = gradient(w)
     numeric = numerical_gradient(f, w, h)
-    if analytic.shape != numeric.shape:
-        raise ValueError(f"gradient(w) must have the shape of w {numeric.shape}, got {analytic.shape}")
     scale = np.linalg.norm(analytic) + np.linalg.norm(numeric)
     return 0.0 if scale == 0 else float(np.linalg.norm(analytic - numeric) / scale)

@@ -1,13 +1,14 @@
 """重みの更新のしかた(最適化手法): SGD、モメンタム、RMSProp、Adam(節 sec-practical-optimizers)。
 
 どれも update(weights, grads) で、重み行列のリストと同じ形の勾配のリストを受け取り、
-更新した新しい重みのリストを返します(渡したリストは書き換えません)。
+更新した新しい重みのリストを返します(渡したリストは書き換えません)。形の違う勾配(ブロードキャストすれば
+計算できてしまうものも)、NaN や inf は ValueError です。
 モメンタム・RMSProp・Adam は、それまでの勾配から作った値を覚えておくので、学習ごとに新しく作ります。
 """
 
 import numpy as np
 
-from dlmath._validation import check_positive, plain
+from dlmath._validation import check_fraction, check_positive, check_update, no_overflow
 
 
 class SGD:
@@ -16,7 +17,9 @@ class SGD:
     def __init__(self, alpha=0.01):
         self.alpha = check_positive("alpha", alpha)
 
+    @no_overflow
     def update(self, weights, grads):
+        weights, grads = check_update(weights, grads, None)
         return [W - self.alpha * g for W, g in zip(weights, grads, strict=True)]
 
 
@@ -28,10 +31,12 @@ class Momentum:
 
     def __init__(self, alpha=0.01, beta=0.9):
         self.alpha = check_positive("alpha", alpha)
-        self.beta = _check_fraction("beta", beta)
+        self.beta = check_fraction("beta", beta)
         self.v = None
 
+    @no_overflow
     def update(self, weights, grads):
+        weights, grads = check_update(weights, grads, self.v)
         if self.v is None:
             self.v = [np.zeros_like(W) for W in weights]
         self.v = [self.beta * v - self.alpha * g for v, g in zip(self.v, grads, strict=True)]
@@ -46,11 +51,13 @@ class RMSProp:
 
     def __init__(self, alpha=0.001, rho=0.9, eps=1e-8):
         self.alpha = check_positive("alpha", alpha)
-        self.rho = _check_fraction("rho", rho)
+        self.rho = check_fraction("rho", rho)
         self.eps = check_positive("eps", eps)
         self.s = None
 
+    @no_overflow
     def update(self, weights, grads):
+        weights, grads = check_update(weights, grads, self.s)
         if self.s is None:
             self.s = [np.zeros_like(W) for W in weights]
         self.s = [self.rho * s + (1 - self.rho) * g**2 for s, g in zip(self.s, grads, strict=True)]
@@ -66,13 +73,15 @@ class Adam:
 
     def __init__(self, alpha=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
         self.alpha = check_positive("alpha", alpha)
-        self.beta1 = _check_fraction("beta1", beta1)
-        self.beta2 = _check_fraction("beta2", beta2)
+        self.beta1 = check_fraction("beta1", beta1)
+        self.beta2 = check_fraction("beta2", beta2)
         self.eps = check_positive("eps", eps)
         self.m = self.s = None
         self.t = 0
 
+    @no_overflow
     def update(self, weights, grads):
+        weights, grads = check_update(weights, grads, self.m)
         if self.m is None:
             self.m = [np.zeros_like(W) for W in weights]
             self.s = [np.zeros_like(W) for W in weights]
@@ -83,8 +92,3 @@ class Adam:
         s_hat = [s / (1 - self.beta2**self.t) for s in self.s]
         return [W - self.alpha * m / (np.sqrt(s) + self.eps) for W, m, s in zip(weights, m_hat, s_hat, strict=True)]
 
-
-def _check_fraction(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not 0 <= value < 1:
-        raise ValueError(f"{name} must be a number in [0, 1), got {plain(value)}")
-    return float(value)

@@ -14,7 +14,7 @@ import matplotlib_fontja  # noqa: F401  (import するとフォントが登録�
 import numpy as np
 from PIL import Image
 
-from dlmath._validation import check_positive
+from dlmath._validation import check_count, describe
 
 matplotlib.rcParams.update(
     {
@@ -56,9 +56,13 @@ def animation_html(anim, alt, colors=32):
     str
         ``IPython.display.HTML`` でページに埋め込む HTML。
     """
-    if not alt or not alt.strip():
+    if not isinstance(alt, str):
+        raise TypeError(f"alt must be a str describing the animation, got {describe(alt)}")
+    if not alt.strip():
         raise ValueError("alt must describe the animation for readers who cannot see it, got an empty string")
-    check_positive("colors", colors, integer=True)
+    check_count("colors", colors, 1, 256, reason=" (a PNG palette holds at most 256 colours)")
+    if not callable(getattr(anim, "to_jshtml", None)):
+        raise TypeError(f"anim must be a matplotlib animation such as FuncAnimation, got {describe(anim)}")
     html = anim.to_jshtml(default_mode="once")
     # matplotlib はボタンのアイコンの CSS を CDN から読むので外す(アイコンの字形はサイトに同梱のものを使う)
     html = re.sub(r'<link rel="stylesheet"\s+href="https?://[^"]*">', "", html)

@@ -2,9 +2,10 @@
 
 import numpy as np
 
-from dlmath._validation import as_finite_array, check_class_indices, check_positive, check_same_m
+from dlmath._validation import as_finite_array, check_class_indices, check_count, check_positive, check_rng, check_same_m, no_overflow
 
 
+@no_overflow
 def center(data):
     """各列からその列の平均を引き、(センタリング後のデータ, 列の平均) を返す(節 sec-linreg-center)。
 
@@ -24,6 +25,7 @@ def center(data):
     return data - mean, mean
 
 
+@no_overflow
 def standardize(data):
     """各列を平均 0、標準偏差 1 にそろえ、(標準化後のデータ, 列の平均, 列の標準偏差) を返す。
 
@@ -91,20 +93,18 @@ def train_test_split(x, yt, test_size, seed):
     yt : ndarray of shape (M,) or (M, N)
     test_size : int
         テストデータの件数(1 以上 M - 1 以下)。
-    seed : int
-        乱数の種。同じ種なら同じ分け方になります。
+    seed : int or numpy.random.Generator
+        乱数の種(np.random.default_rng(seed) にする)。同じ種なら同じ分け方になります。None や小数は TypeError。
 
     Returns
     -------
     x_train, x_test, yt_train, yt_test : ndarray
     """
     x = as_finite_array("x", x, 2)
-    yt = as_finite_array("yt", yt, 2 if np.ndim(yt) == 2 else 1)  # (M,) のラベルか (M, N) の one-hot
+    yt = as_finite_array("yt", yt, (1, 2))  # (M,) のラベルか (M, N) の one-hot
     check_same_m(x, yt)
     M = x.shape[0]
-    check_positive("test_size", test_size, integer=True)
-    if test_size >= M:
-        raise ValueError(f"test_size must be less than the number of samples M={M}, got {test_size}")
-    order = np.random.default_rng(seed).permutation(M)
+    check_count("test_size", test_size, 1, M - 1, reason=f" (less than the number of samples M={M})")
+    order = check_rng(seed, "seed").permutation(M)
     test, train = order[:test_size], order[test_size:]
     return x[train], x[test], yt[train], yt[test]

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from dlmath import network
-from dlmath._validation import check_one_hot, check_penalty, check_positive
+from dlmath._validation import (as_finite_array, check_fraction, check_model, check_one_hot, check_optimizer, check_pair,
+                                check_penalty, check_positive, check_rng, check_x_weights, no_overflow)
 from dlmath.errors import NETWORK_DIVERGENCE_FACTOR, check_divergence, diverged
 from dlmath.multiclass import cross_entropy
 
@@ -38,17 +39,19 @@ class TrainingHistory:
     w: np.ndarray
 
 
+@no_overflow
 def train(model, x, yt, w, alpha=0.01, iters=1000, test=None, lam=0.0):
     """勾配降下法 w ← w - α ∇L を iters 回くり返し、最後の重みと記録を返す(節 sec-logistic-training)。
 
     Parameters
     ----------
     model : module
-        dlmath.logistic または dlmath.multiclass。
+        dlmath.logistic または dlmath.multiclass(ほかは TypeError)。
     x, yt, w
         学習データ、正解値、重みの初期値。形は model の関数と同じ。
     test : tuple (x_test, yt_test), optional
         各繰り返しで損失と正解率を記録するテストデータ。学習には使いません。
+        2 つ組でなければエラーで、メッセージは test のどちらの値が違うかを書きます。
     lam : float
         L2 正則化の強さ λ。学習する損失と勾配に加えます(記録する損失は正則化の項を含みません)。
 
@@ -57,12 +60,13 @@ def train(model, x, yt, w, alpha=0.01, iters=1000, test=None, lam=0.0):
     DivergenceError
         損失が有限でなくなるか、はじめの値の 1000 倍を超えたとき(学習率が大きすぎる)。
     """
+    check_model(model)
     check_positive("alpha", alpha)
     check_positive("iters", iters, integer=True)
-    w = np.array(w, dtype=np.float64)
-    model.loss(x, yt, w, lam)  # 形と値をここで一度確かめる
+    x, yt, w = as_finite_array("x", x, 2), as_finite_array("yt", yt, None), as_finite_array("w", w, None)
+    model.loss(x, yt, w, lam)  # 形と値をここで一度確かめる(以後は確かめた float64 の配列を使う)
     if test is not None:
-        model.loss(*test, w)
+        test = check_pair("test", test, lambda x_test, yt_test: _checked_set(model, x_test, yt_test, w))
     record = {key: np.empty(iters) for key in ("loss", "accuracy", "test_loss", "test_accuracy")}
     weights = np.empty((iters, *w.shape))
     with np.errstate(over="raise", invalid="raise"):  # 桁あふれは NaN にせず例外にする
@@ -81,14 +85,22 @@ def train(model, x, yt, w, alpha=0.01, iters=1000, test=None, lam=0.0):
     return w, TrainingHistory(**record, w=weights)
 
 
+def _checked_set(model, x, yt, w):
+    """テストデータの組を model の損失で一度確かめ、float64 の配列で返す。"""
+    x, yt = as_finite_array("x", x, None), as_finite_array("yt", yt, None)
+    model.loss(x, yt, w)
+    return x, yt
+
+
 def minibatches(M, batch_size, rng):
     """0, ..., M-1 を並べ替え、batch_size 件ずつの番号の配列を順に返す(式 eq-deep-minibatch)。
 
     エポックごとに呼ぶと、毎回違う順序に混ぜ直したミニバッチになります。最後の 1 つは端数のこともあります。
+    rng は numpy.random.Generator か、整数の種(np.random.default_rng(rng) にする)です。
     """
     check_positive("M", M, integer=True)
     check_positive("batch_size", batch_size, integer=True)
-    order = rng.permutation(M)
+    order = check_rng(rng).permutation(M)
     return [order[start:start + batch_size] for start in range(0, M, batch_size)]
 
 
@@ -117,6 +129,7 @@ class NetworkHistory:
     best_epoch: int | None
 
 
+@no_overflow
 def train_network(x, yt, weights, optimizer, epochs, batch_size, rng, activation="relu", lam=0.0, dropout=0.0,
                   test=None, valid=None, patience=None):
     """ミニバッチの勾配でニューラルネットワークを学習し、(重み, 記録) を返す(節 sec-deep-training)。
@@ -126,23 +139,41 @@ def train_network(x, yt, weights, optimizer, epochs, batch_size, rng, activation
     損失が最小だったエポックの重みを返します(早期終了)。止まらずに epochs を使い切ったときも、返すのは
     損失が最小だったエポックの重みです。
 
+    Parameters
+    ----------
+    x, yt, weights
+        学習データ (M, D)、one-hot の正解値 (M, N)、init_weights の形の重みの初期値(書き換えません)。
+    optimizer : SGD, Momentum, RMSProp or Adam
+        dlmath.optimizers の最適化手法(ほかは TypeError)。
+    epochs, batch_size : int
+        エポックの数とミニバッチの件数(正の整数)。
+    rng : numpy.random.Generator or int
+        ミニバッチの混ぜ方とドロップアウトの乱数。整数なら種として np.random.default_rng(rng) にします。
+    dropout : float
+        隠れ層の出力を 0 にする割合(0 以上 1 未満。1 ではすべてのノードが消える)。
+    test, valid : tuple (x, yt), optional
+        テストデータと検証データの 2 つ組。エラーのメッセージはどちらの組かを書きます。
+    patience : int, optional
+        早期終了までに待つエポックの数(正の整数)。valid が要ります。
+
     Raises
     ------
     DivergenceError
         学習データの損失が有限でなくなるか、はじめの値の 10 倍を超えたとき(学習率が大きすぎる)。
     """
+    check_optimizer(optimizer)
     check_positive("epochs", epochs, integer=True)
-    if patience is not None and valid is None:
-        raise ValueError("patience (early stopping) needs validation data: pass valid=(x_valid, yt_valid)")
-    x, weights = network._check_x_weights(x, weights)
+    check_positive("batch_size", batch_size, integer=True)
+    rng, lam, dropout = check_rng(rng), check_penalty(lam), check_fraction("dropout", dropout)
+    if patience is not None:
+        check_positive("patience", patience, integer=True)
+        if valid is None:
+            raise ValueError("patience (early stopping) needs validation data: pass valid=(x_valid, yt_valid)")
+    x, weights = check_x_weights(x, weights)
     yt = _check_one_hot(x, yt, weights)
     f, fprime = network._activation(activation)
-    lam = check_penalty(lam)
-    sets = {"test": test, "valid": valid}
-    for name, data in sets.items():
-        if data is not None:
-            x_set = network._check_x_weights(data[0], weights)[0]
-            sets[name] = (x_set, _check_one_hot(x_set, data[1], weights))
+    sets = {name: None if data is None else check_pair(name, data, lambda *pair: _checked_network_set(*pair, weights))
+            for name, data in (("test", test), ("valid", valid))}
     record = {key: [] for key in ("loss", "accuracy", "test_loss", "test_accuracy", "valid_loss")}
     initial = network._loss(x, yt, weights, f)
     best = (np.inf, weights, None)
@@ -155,9 +186,8 @@ def train_network(x, yt, weights, optimizer, epochs, batch_size, rng, activation
                     weights = optimizer.update(weights, grads)
                 _evaluate(record, x, yt, weights, f, sets)
             except FloatingPointError:
-                raise diverged(getattr(optimizer, "alpha", np.nan), epoch, initial, np.inf) from None
-            check_divergence(np.r_[initial, record["loss"]], epoch + 1, getattr(optimizer, "alpha", np.nan),
-                             factor=NETWORK_DIVERGENCE_FACTOR)
+                raise diverged(optimizer.alpha, epoch, initial, np.inf) from None
+            check_divergence(np.r_[initial, record["loss"]], epoch + 1, optimizer.alpha, factor=NETWORK_DIVERGENCE_FACTOR)
             if patience is not None:
                 if record["valid_loss"][-1] < best[0]:
                     best = (record["valid_loss"][-1], weights, epoch)
@@ -182,3 +212,9 @@ def _evaluate(record, x, yt, weights, f, sets):
 
 def _check_one_hot(x, yt, weights):
     return check_one_hot(x, yt, weights[-1].shape[1])
+
+
+def _checked_network_set(x, yt, weights):
+    """テストデータや検証データの組 (x, yt) を weights に合うか確かめ、float64 の配列で返す。"""
+    x = check_x_weights(x, weights)[0]
+    return x, _check_one_hot(x, yt, weights)
