@@ -94,6 +94,21 @@ def test_page_cosine_similarity_examples():
 
 
 @SETTINGS
+@given(seed=st.integers(0, 2**32 - 1), D=st.integers(1, 8), t=st.floats(-10.0, 10.0))
+def test_cauchy_schwarz_and_its_discriminant_proof(seed, D, t):
+    # 式 eq-math-vec-cauchy-schwarz: |a·b| <= ‖a‖‖b‖。本文の証明: ‖a + t b‖² = ‖b‖² t² + 2 (a·b) t + ‖a‖² >= 0
+    a, b = np.random.default_rng(seed).normal(size=(2, D))
+    expanded = (b @ b) * t**2 + 2 * (a @ b) * t + a @ a
+    assert np.linalg.norm(a + t * b) ** 2 == pytest.approx(expanded, rel=1e-9, abs=1e-9)
+    assert expanded >= -1e-9
+    assert 4 * (a @ b) ** 2 - 4 * (b @ b) * (a @ a) <= 1e-9  # 判別式 <= 0
+    assert abs(a @ b) <= np.linalg.norm(a) * np.linalg.norm(b) * (1 + 1e-12)
+    # 等号は同じ直線の上にあるとき(b = c a)
+    for c in (2.5, -0.3):
+        assert abs(a @ (c * a)) == pytest.approx(np.linalg.norm(a) * np.linalg.norm(c * a))
+
+
+@SETTINGS
 @given(seed=st.integers(0, 2**32 - 1))
 def test_norm_of_sum(seed):
     # 演習 ex-math-vec-norm-of-sum: ‖a + b‖² = ‖a‖² + 2 a·b + ‖b‖²
@@ -105,26 +120,28 @@ def test_norm_of_sum(seed):
 
 
 @SETTINGS
-@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 5), k=st.integers(1, 5), m=st.integers(1, 5))
-def test_matrix_product_entries_are_row_column_inner_products(seed, n, k, m):
+@given(seed=st.integers(0, 2**32 - 1), p=st.integers(1, 5), q=st.integers(1, 5), r=st.integers(1, 5))
+def test_matrix_product_entries_are_row_column_inner_products(seed, p, q, r):
+    # 本文と同じ文字: (p, q) と (q, r) の積が (p, r)、和の番号は s = 0, ..., q - 1
     rng = np.random.default_rng(seed)
-    A, B = rng.normal(size=(n, k)), rng.normal(size=(k, m))
+    A, B = rng.normal(size=(p, q)), rng.normal(size=(q, r))
     C = A @ B
-    assert C.shape == (n, m)
-    for i in range(n):
-        for j in range(m):
-            # 式 eq-math-vec-matmul: (AB)_ij = Σ_l a_il b_lj
-            assert C[i, j] == pytest.approx(sum(A[i, l] * B[l, j] for l in range(k)), abs=1e-12)
-    v = rng.normal(size=k)
-    np.testing.assert_allclose(A @ v, [sum(A[i, l] * v[l] for l in range(k)) for i in range(n)], atol=1e-12)
+    assert C.shape == (p, r)
+    for i in range(p):
+        for j in range(r):
+            # 式 eq-math-vec-matmul: (AB)_ij = Σ_s a_is b_sj
+            assert C[i, j] == pytest.approx(sum(A[i, s] * B[s, j] for s in range(q)), abs=1e-12)
+    v = rng.normal(size=q)
+    np.testing.assert_allclose(A @ v, [sum(A[i, s] * v[s] for s in range(q)) for i in range(p)], atol=1e-12)
 
 
 @SETTINGS
-@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 5), k=st.integers(1, 5), m=st.integers(1, 5), p=st.integers(1, 5))
-def test_transpose_of_products_reverses_the_order(seed, n, k, m, p):
+@given(seed=st.integers(0, 2**32 - 1), p=st.integers(1, 5), q=st.integers(1, 5), r=st.integers(1, 5), c=st.integers(1, 5))
+def test_transpose_of_products_reverses_the_order(seed, p, q, r, c):
     rng = np.random.default_rng(seed)
-    A, B, C = rng.normal(size=(n, k)), rng.normal(size=(k, m)), rng.normal(size=(m, p))
-    np.testing.assert_array_equal(A.T, [[A[j, i] for j in range(n)] for i in range(k)])  # 式 eq-math-vec-transpose
+    A, B, C = rng.normal(size=(p, q)), rng.normal(size=(q, r)), rng.normal(size=(r, c))
+    assert (A @ B).T.shape == (r, p)
+    np.testing.assert_array_equal(A.T, [[A[j, i] for j in range(p)] for i in range(q)])  # 式 eq-math-vec-transpose
     np.testing.assert_allclose((A @ B).T, B.T @ A.T, atol=1e-12)  # 式 eq-math-vec-transpose-product
     np.testing.assert_allclose((A @ B @ C).T, C.T @ B.T @ A.T, atol=1e-12)  # 演習 ex-math-vec-transpose-three
 
@@ -161,7 +178,7 @@ def talk():
 
 
 def test_linear_regression_gradient_is_the_component_sums(talk):
-    # 式 eq-linreg-grad-vector の x.T @ yd / M が、式 eq-linreg-grad-w0 / eq-linreg-grad-w1 の和と同じ
+    # 式 eq-linreg-grad-vector の x.T @ yd / M が、式 eq-math-vec-grad-sum(= 第3章の eq-linreg-grad-i)の和と同じ
     x, yt, w = talk
     M = len(yt)
     yd = x @ w - yt
@@ -172,8 +189,23 @@ def test_linear_regression_gradient_is_the_component_sums(talk):
     np.testing.assert_allclose((x * yd[:, None]).mean(axis=0), sums, rtol=1e-12)
     np.testing.assert_allclose(gradient(x, yt, w), sums, rtol=1e-12)
     np.testing.assert_allclose(numerical_gradient(lambda v: loss(x, yt, v), w), sums, rtol=1e-6)
-    # センタリングしたので ∂L/∂w0 = w0(第3部の sec-linreg-closed-form)
+    # センタリングしたので ∂L/∂w0 = w0(第3章の sec-linreg-closed-form)
     assert sums[0] == pytest.approx(w[0])
+
+
+def test_centred_linear_regression_loss_is_the_page_quadratic(talk):
+    # 偏微分の章: センタリングした線形回帰の損失は L = ½ (w0² + s (w1 - w1*)²) + L*(最小点と最小値がずれた
+    # 曲がり具合 1 と s の 2 次関数)。s はセンタリングした身長の 2 乗の平均で 1 より大きいので λmax = s
+    x, yt, _ = talk
+    s = np.mean(x[:, 1] ** 2)
+    w_star = np.linalg.lstsq(x, yt, rcond=None)[0]
+    L_star = loss(x, yt, w_star)
+    assert w_star[0] == pytest.approx(0.0, abs=1e-12)
+    assert L_star > 0  # 最小値は 0 ではない
+    assert s == pytest.approx(11.6) and s > 1
+    rng = np.random.default_rng(0)
+    for w in rng.normal(size=(10, 2)) * 5:
+        assert loss(x, yt, w) == pytest.approx(0.5 * (w[0] ** 2 + s * (w[1] - w_star[1]) ** 2) + L_star, rel=1e-12)
 
 
 def test_column_weights_silently_give_a_wrong_loss(talk):
@@ -229,7 +261,9 @@ def test_total_differential_error_is_exactly_the_quadratic_term(x, y, dx, dy):
 
 
 def test_total_differential_error_shrinks_like_the_square_of_the_step():
-    gaps = [f(1 + 0.1 * s, 1 - 0.05 * s) - f(1, 1) - grad_f(1, 1) @ [0.1 * s, -0.05 * s] for s in (1.0, 0.1)]
+    # 本文: (Δx, Δy) = (0.1 r, -0.05 r) の倍率 r を 1/10 にすると、差は 1/100(ちょうど 0.02 r²)
+    gaps = [f(1 + 0.1 * r, 1 - 0.05 * r) - f(1, 1) - grad_f(1, 1) @ [0.1 * r, -0.05 * r] for r in (1.0, 0.1)]
+    assert gaps[0] == pytest.approx(0.02) and gaps[1] == pytest.approx(0.0002)
     assert gaps[0] / gaps[1] == pytest.approx(100.0)
 
 
@@ -311,6 +345,32 @@ def test_learning_rate_thresholds_of_the_page_example():
         assert (np.abs(rates).max() > 1) == (alpha > 2 / lambdas.max())  # 絶対値が 1 を超える = 発散する
 
 
+@pytest.mark.parametrize("alpha", [0.26, 0.6, 1.5])
+def test_beyond_the_threshold_the_steep_factor_is_largest(alpha):
+    # 節「発散とあふれ」: α > 2/λmax では |1 - αλ| が最も大きいのは λmax の向き。
+    # ゆるやかな向きが縮むのは α < 2/λmin のときだけ(α = 0.26 では 0.48 倍で縮み、α = 1.5 では |1 - 3| = 2 倍)
+    lambdas = np.array([2.0, 8.0])
+    rates = np.abs(1 - alpha * lambdas)
+    assert alpha > 2 / lambdas.max()
+    assert rates.argmax() == lambdas.argmax() and rates.max() == pytest.approx(alpha * lambdas.max() - 1)
+    assert (rates[0] < 1) == (alpha < 2 / lambdas.min())
+    if alpha == 0.26:
+        assert 1 - alpha * lambdas.min() == pytest.approx(0.48)
+
+
+def test_best_alpha_exercise():
+    # 演習 ex-math-partial-best-alpha: 範囲 0 < α < 1/4 の外では大きいほうの倍率が 1 以上、最小は α = 1/5 で 3/5
+    def slowest(alpha):
+        return max(abs(1 - 2 * alpha), abs(1 - 8 * alpha))
+
+    alphas = np.linspace(1e-4, 0.6, 60_001)
+    values = np.array([slowest(a) for a in alphas])
+    assert np.all(values[alphas >= 0.25] >= 1) and np.all(values[alphas < 0.25] < 1)
+    assert alphas[values.argmin()] == pytest.approx(0.2, abs=1e-4)
+    assert slowest(0.2) == pytest.approx(0.6)
+    assert 2 / (2.0 + 8.0) == pytest.approx(0.2)  # 一般形 2/(λmin + λmax)
+
+
 # ---- ビルドしたページ ---------------------------------------------------------------------------
 
 
@@ -328,9 +388,10 @@ def partial_page(site):
     "page, labels",
     [
         ("vectors_page", ["eq-math-vec-norm", "eq-math-vec-dot", "eq-math-vec-law-of-cosines", "eq-math-vec-dot-cos",
-                          "eq-math-vec-cosine-similarity", "eq-math-vec-matmul", "eq-math-vec-transpose-product"]),
-        ("partial_page", ["eq-math-partial-def-x", "eq-math-partial-total-differential", "eq-math-partial-chain-rule",
-                          "eq-math-partial-gradient", "eq-math-partial-directional", "eq-math-descent-update",
+                          "eq-math-vec-cauchy-schwarz", "eq-math-vec-cosine-similarity", "eq-math-vec-matmul",
+                          "eq-math-vec-transpose-product", "eq-math-vec-grad-sum"]),
+        ("partial_page", ["eq-math-partial-def-x", "eq-math-partial-mean-value", "eq-math-partial-total-differential",
+                          "eq-math-partial-chain-rule", "eq-math-partial-chain-rule-general", "eq-math-partial-gradient", "eq-math-partial-directional", "eq-math-descent-update",
                           "eq-math-descent-closed-form", "eq-math-descent-alpha-threshold"]),
     ],
 )
@@ -361,9 +422,12 @@ def test_prose_numbers_come_from_glue(vectors_page, partial_page):
         assert "{glue" not in soup.get_text()
     text = vectors_page.get_text()
     assert "50.416" in text  # 講演の最初の損失(形の落とし穴の節)
+    assert "50.41600000000001" not in text  # 出力は桁をそろえて表示する
     assert "2.0000" in text and "-32.7200" in text  # 勾配 x.T @ yd / M
     text = partial_page.get_text()
     assert "0.125" in text and "0.25" in text  # 1/λmax と 2/λmax
+    assert "11.6" in text  # 第3章の s(センタリングした身長の 2 乗の平均)をデータから glue
+    assert "0.48" in text  # α = 0.26 での w0 の倍率(ゆるやかな向きは縮む)
 
 
 def test_descent_source_is_shown(partial_page):
