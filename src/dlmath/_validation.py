@@ -19,6 +19,7 @@
 
 import functools
 import inspect
+import math
 import numbers
 
 import numpy as np
@@ -55,17 +56,8 @@ def as_real_array(name, value, ndim=None):
         array = np.asarray(value)
     except ValueError as error:  # 行ごとに長さの違うリストなど
         raise ValueError(f"{name} must be a rectangular array of numbers, got {describe(value)}: {error}") from None
-    kind = array.dtype.kind
-    if kind == "O" and all(isinstance(item, numbers.Real) for item in array.flat):
-        kind = "f"  # Python の大きな整数や Fraction の混ざったリスト: 数ならそのまま float にする
-    if kind not in "biuf":
-        hint = "; complex numbers are not cast, pass value.real if the imaginary part is 0" if kind == "c" else ""
-        raise TypeError(f"{name} must be numeric (real numbers), got {describe(value)} of dtype {array.dtype}{hint}")
-    try:
-        with np.errstate(over="ignore"):  # float64 に入らない値は inf になり、as_finite_array が断る
-            array = array.astype(np.float64, copy=False)
-    except OverflowError:
-        raise ValueError(f"{name} has values too large for float64 (at most about 1.8e308)") from None
+    if array.dtype != np.float64:
+        array = _to_float64(name, value, array)
     if ndim is not None and array.ndim not in np.atleast_1d(ndim):
         hint = {
             1: f"; use {name}.ravel() or a single column such as data[:, 1]",
@@ -78,10 +70,26 @@ def as_real_array(name, value, ndim=None):
     return array
 
 
+def _to_float64(name, value, array):
+    """float64 でない配列を float64 にする。実数でないもの(文字列・複素数・None など)は TypeError。"""
+    kind = array.dtype.kind
+    if kind == "O" and all(isinstance(item, numbers.Real) for item in array.flat):
+        kind = "f"  # Python の大きな整数や Fraction の混ざったリスト: 数ならそのまま float にする
+    if kind not in "biuf":
+        hint = "; complex numbers are not cast, pass value.real if the imaginary part is 0" if kind == "c" else ""
+        raise TypeError(f"{name} must be numeric (real numbers), got {describe(value)} of dtype {array.dtype}{hint}")
+    try:
+        with np.errstate(over="ignore"):  # float64 に入らない値は inf になり、as_finite_array が断る
+            return array.astype(np.float64)
+    except OverflowError:
+        raise ValueError(f"{name} has values too large for float64 (at most about 1.8e308)") from None
+
+
 def as_finite_array(name, value, ndim):
     """``value`` を float64 の ndarray にし、次元数・空でないこと・有限性を確かめる(次元数は as_real_array と同じ)。"""
     array = as_real_array(name, value, ndim)
-    if not np.isfinite(array).all():
+    # NaN や inf があれば内積 Σ a² も有限でないので、ふつうは速い内積 1 回で済む(内積があふれたときだけ 1 つずつ調べる)
+    if not (math.isfinite(np.vdot(array, array)) or np.isfinite(array).all()):
         bad = int(np.count_nonzero(~np.isfinite(array)))
         raise ValueError(f"{name} contains {bad} NaN or inf value(s); remove or impute them first")
     return array
@@ -230,8 +238,9 @@ def check_one_hot(x, yt, N, x_name="x"):
     check_same_m(x, yt, x_name)
     if yt.shape[1] != N:
         raise ValueError(f"yt must have N={N} columns, one per class, got shape {yt.shape}")
-    rows = np.flatnonzero(((yt != 0) & (yt != 1)).any(axis=1) | (yt.sum(axis=1) != 1))
-    if rows.size:
+    # 各行の和が 1 で、0 でない値が全体で M 個なら、どの行も 1 つだけが 0 でなく、その値は 1(one-hot)
+    if np.count_nonzero(yt) != yt.shape[0] or np.any(yt.sum(axis=1) != 1):
+        rows = np.flatnonzero(((yt != 0) & (yt != 1)).any(axis=1) | (yt.sum(axis=1) != 1))
         raise ValueError(
             f"yt must be one-hot (a single 1 in each row), but row(s) {rows[:5].tolist()} are not, "
             f"e.g. {yt[rows[0]]}; build it with dlmath.preprocess.one_hot(labels, N)"
