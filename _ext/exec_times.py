@@ -29,8 +29,17 @@ def _row(cells):
     return row
 
 
-def execution_table(docname, metadata):
-    """実行したページごとに 1 行: 章(題へのリンク)、秒、成功/失敗、日時。"""
+def reading_order(env, root):
+    """目次の読む順(前後のページのつながりをたどる)にページ名を並べる。"""
+    relations, order, page = env.collect_relations(), [], root
+    while page and page not in order:
+        order.append(page)
+        page = relations.get(page, (None, None, None))[2]
+    return order
+
+
+def execution_table(docname, metadata, order):
+    """実行したページごとに目次の順で 1 行: 章(題へのリンク)、秒、成功/失敗、日時。"""
     table = nodes.table(classes=["colwidths-auto"])
     group = nodes.tgroup(cols=len(HEADERS))
     table += group
@@ -39,7 +48,8 @@ def execution_table(docname, metadata):
     group += head
     group += body
     head += _row(nodes.Text(text) for text in HEADERS)
-    for page in sorted(metadata):
+    rank = {page: i for i, page in enumerate(order)}
+    for page in sorted(metadata, key=lambda page: (rank.get(page, len(rank)), page)):
         data = metadata[page].get("exec_data")
         if not data:
             continue
@@ -57,7 +67,8 @@ class JapaneseExecutionTable(SphinxPostTransform):
 
     def run(self, **kwargs):
         for node in list(self.document.findall(ExecutionStatsNode)):
-            node.replace_self(execution_table(self.env.docname, NbMetadataCollector.get_doc_data(self.env)))
+            order = reading_order(self.env, self.config.root_doc)
+            node.replace_self(execution_table(self.env.docname, NbMetadataCollector.get_doc_data(self.env), order))
 
 
 def setup(app):
