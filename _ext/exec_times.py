@@ -57,7 +57,7 @@ def execution_table(docname, metadata, order):
                                      refexplicit=False, refwarn=True)
         link += nodes.inline(text=page)  # 題に置き換わる(refexplicit=False)
         seconds = "-" if data["runtime"] is None else f"{data['runtime']:.1f}"
-        when = datetime.fromtimestamp(data["mtime"]).strftime("%Y-%m-%d %H:%M") if data["mtime"] else ""
+        when = datetime.fromtimestamp(data["mtime"]).astimezone().strftime("%Y-%m-%d %H:%M %Z") if data["mtime"] else ""
         body += _row([link, nodes.Text(seconds), nodes.Text("成功" if data["succeeded"] else "失敗"), nodes.Text(when)])
     return table
 

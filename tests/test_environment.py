@@ -58,4 +58,4 @@ def test_execution_table_has_every_chapter_with_code_in_japanese(soup):
     for page, (title, seconds, result, when) in rows.items():
         assert title and "/" not in title, f"{page}: the link shows {title!r}, not the chapter title"
         assert float(seconds) > 0 and result == "成功", (page, seconds, result)
-        assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", when), when
+        assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d \S+", when), when  # タイムゾーン付き

@@ -1,15 +1,15 @@
 """各章のノートブックを、読者の環境に近い 3 つの環境で 1 冊ずつ新しいカーネルで実行し、表にします(make compat)。
 
-- declared: dlmath と、pyproject.toml で宣言した依存だけ(版は requirements.txt と同じ)。本のビルド用の
-  jupyter-book や、テストだけが使う scipy などは入れません。宣言し忘れた依存があれば、ここで失敗します。
+- declared: dlmath と、pyproject.toml で宣言した依存(とそれらが必要とするもの)だけ(版は requirements.txt と同じ)。
+  本のビルド用の jupyter-book や、テスト用の pytest などは入れません。宣言し忘れた依存があれば、ここで失敗します。
 - minimum: 宣言した依存の下限の版(pyproject.toml の ``>=`` の値そのもの)。
-- newest: 宣言した依存のいま出ている最新版(版を固定しない)。あれば新しい Python(3.13)で。
+- newest: 宣言した依存のいま出ている最新版(版を固定しない)。あれば新しい Python(3.13)で。実行のたびに作り直します。
 
 どの環境にも、ノートブックを動かすカーネル(ipykernel)だけは加えます。ノートブックは本のビルドと同じ変換
 (_ext/notebooks.py の convert)で作り、空の一時ディレクトリで実行します。dlmath またはページのコードから出た
 DeprecationWarning・PendingDeprecationWarning・FutureWarning はエラーとして扱い、stderr への出力も失敗とします。
 
-環境は _build/compat/<名前>/ に作り、pyproject.toml と requirements.txt が変わらない限り作り直しません。
+環境は _build/compat/<名前>/ に作り、declared と minimum は pyproject.toml と requirements.txt が変わらない限り作り直しません。
 使い方: .venv/bin/python tools/compat.py [declared minimum newest] [--only book/linear-regression] [--markdown]
 make test は declared の環境だけを作り(--setup-only)、tests/test_notebooks.py がその環境で各章を実行します。
 """
@@ -106,7 +106,7 @@ def ensure_environment(name: str) -> Path:
     ).hexdigest()
     stamp = home / ".dlmath-compat"
     env_python = home / "bin" / "python"
-    if stamp.exists() and stamp.read_text() == digest and env_python.exists():
+    if name != "newest" and stamp.exists() and stamp.read_text() == digest and env_python.exists():
         return env_python
     shutil.rmtree(home, ignore_errors=True)
     subprocess.run([python, "-m", "venv", str(home)], check=True)
