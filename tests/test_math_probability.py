@@ -242,10 +242,10 @@ def test_product_rule_holds_for_independent_groups_of_variables(rng):
 
 def test_page_normal_simulation_of_the_sum_rules():
     rng = np.random.default_rng(5)
-    z1, z2 = rng.normal(0.0, 1.0, size=100_000), rng.normal(0.0, 2.0, size=100_000)
-    assert (z1 + z2).var() == pytest.approx(5.0, rel=0.02)
-    assert (3 * z1).var() == pytest.approx(9.0, rel=0.02)
-    assert np.mean(z1 * z2) == pytest.approx(0.0, abs=0.02)
+    g1, g2 = rng.normal(0.0, 1.0, size=100_000), rng.normal(0.0, 2.0, size=100_000)
+    assert (g1 + g2).var() == pytest.approx(5.0, rel=0.02)
+    assert (3 * g1).var() == pytest.approx(9.0, rel=0.02)
+    assert np.mean(g1 * g2) == pytest.approx(0.0, abs=0.02)
 
 
 def test_variance_of_the_mean_is_sigma2_over_n():
@@ -275,11 +275,12 @@ def test_page_running_mean_figure_and_the_one_and_two_sigma_fractions():
     set_means = np.random.default_rng(7).integers(1, 7, size=(2000, 1000)).mean(axis=1)
     gap = np.abs(set_means - 3.5) / np.sqrt(35 / 12 / 1000)
     assert 0.6 < np.mean(gap <= 1) < 0.78                          # σ/√n を超えることは珍しくない
-    assert 0.92 < np.mean(gap <= 2) < 0.98                         # 2σ/√n を超えることはまれ
+    assert 0.92 < np.mean(gap <= 2) < 0.98                         # 2σ/√n を超えるのは 20 組に 1 組ほど
+    assert round(2000 / np.sum(gap > 2)) == 19                     # 本文の「およそ19組に1組」
 
 
 def test_uncorrelated_but_not_independent():
-    # 演習 ex-math-prob-uncorrelated: Y は -1, 0, 1 を 1/3 ずつ、Z = Y^2
+    # 演習 ex-math-prob-uncorrelated: Y は -1, 0, 1 を 1/3 ずつ、Q = Y^2
     P3 = Fraction(1, 3)
     E = lambda g: sum(g(v) * P3 for v in (-1, 0, 1))  # noqa: E731
     V = lambda g: E(lambda v: (g(v) - E(g)) ** 2)       # noqa: E731
@@ -584,7 +585,9 @@ class TestBuiltPage:
         assert "どちらも0.610864で、差は0です" in text
         assert "2つの計算の差は0で" in text
         assert "の割合は0.991です" in text                          # 図 fig-math-prob-running-mean の破線の内側
-        assert re.search(r"組のうち0\.694の割合", text)
+        assert re.search(r"以内だった組の割合は0\.694で", text)
+        assert "1,000回振ることを2,000組" in text
+        assert "超えたのは104組、およそ19組に1組です" in text
 
     def test_section_order_puts_independence_before_the_likelihood(self, soup):
         html = str(soup)
