@@ -133,8 +133,8 @@ def test_l2_minimum_is_bounded_along_the_unpenalised_intercept_and_unique(output
     shifts = {float(s): float(v) for s, v in re.findall(r"w0 を\s+([+-][\d.]+) 動かす: L_λ = ([\d.]+)", outputs)}
     assert sorted(shifts) == [-10.0, -1.0, 0.0, 1.0, 10.0], shifts
     assert shifts[-10.0] > shifts[-1.0] > shifts[0.0] < shifts[1.0] < shifts[10.0], shifts
-    # 別々の初期値から学習しても、同じ重みに着く
-    ends = re.findall(r"から 2000 回: \[([^\]]+)\]", outputs)
+    # 別々の初期値から学習しても、同じ重みに着く(最小値の点がただ1つであることと矛盾しない)
+    ends = re.findall(r"から \d+ 回: \[([^\]]+)\]", outputs)
     reference = re.search(r"回の w_l2: \[([^\]]+)\]", outputs)
     assert len(ends) == 3 and reference, ends
     for end in ends:
