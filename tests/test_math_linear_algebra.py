@@ -12,7 +12,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import brentq
 
-from conftest import built_page, check_figure
+from conftest import ROOT, built_page, check_figure
 from dlmath.data import load_height_weight
 from dlmath.linear import gradient, loss
 from dlmath.numdiff import numerical_derivative, numerical_gradient
@@ -371,6 +371,26 @@ def test_best_alpha_exercise():
     assert 2 / (2.0 + 8.0) == pytest.approx(0.2)  # 一般形 2/(λmin + λmax)
 
 
+# ---- ページの原稿 --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", ["math-vectors-matrices", "math-partial-derivatives"])
+def test_equations_of_other_math_chapters_name_their_chapter(page):
+    """数学の準備の章は番号のない章なので、式番号は (5) のように章ごとに 1 から振られる。
+    ほかの数学の章の式を引くときは、同じ行の直前(80 字以内)にその章を {doc} で書き、
+    このページの同じ番号の式と取り違えないようにする。"""
+    book = ROOT / "book"
+    owner = {}
+    for other in book.glob("math-*.md"):
+        for label in re.findall(r"^\$\$ *\((eq-[\w-]+)\)", other.read_text(encoding="utf-8"), re.M):
+            owner[label] = other.stem
+    for line in (book / f"{page}.md").read_text(encoding="utf-8").splitlines():
+        for match in re.finditer(r"\{eq\}`(eq-[\w-]+)`", line):
+            other = owner.get(match.group(1))
+            if other and other != page:
+                assert f"{{doc}}`{other}`" in line[max(0, match.start() - 80):match.start()], line
+
+
 # ---- ビルドしたページ ---------------------------------------------------------------------------
 
 
@@ -426,7 +446,7 @@ def test_prose_numbers_come_from_glue(vectors_page, partial_page):
     assert "2.0000" in text and "-32.7200" in text  # 勾配 x.T @ yd / M
     text = partial_page.get_text()
     assert "0.125" in text and "0.25" in text  # 1/λmax と 2/λmax
-    assert "11.6" in text  # 第3章の s(センタリングした身長の 2 乗の平均)をデータから glue
+    assert "11.6" in text  # 線形単回帰の章の s(センタリングした身長の 2 乗の平均)をデータから glue
     assert "0.48" in text  # α = 0.26 での w0 の倍率(ゆるやかな向きは縮む)
 
 
