@@ -52,6 +52,8 @@ def as_real_array(name, value, ndim=None):
     実数(整数・小数・真偽値)でないもの、複素数は TypeError です。``ndim=None`` はどの次元数
     (スカラーを含む)でも受け付けます。``ndim=(1, 2)`` のように組でも指定できます。
     """
+    if isinstance(value, (bool, np.bool_)):  # 配列の中の True/False は 1/0 として受け付けるが、1 つの bool は数ではない
+        raise TypeError(f"{name} must be numeric (real numbers), got {describe(value)}")
     try:
         array = np.asarray(value)
     except ValueError as error:  # 行ごとに長さの違うリストなど
@@ -229,15 +231,19 @@ def check_binary_labels(x, yt):
     return yt
 
 
-def check_one_hot(x, yt, N, x_name="x"):
-    """多値分類の正解値 yt (M, N) が one-hot で、x_name の配列 x (M, …) と件数がそろうことを確かめる。"""
+def check_one_hot(x, yt, N, x_name="x", n_from="W"):
+    """多値分類の正解値 yt (M, N) が one-hot で、x_name の配列 x (M, …) と件数がそろうことを確かめる。
+
+    クラスの数 N は n_from(重み行列など)の列の数で、メッセージではそれを書きます。
+    """
     yt = as_finite_array("yt", yt, None)
     if yt.ndim != 2:
         raise ValueError(f"yt must be 2-D one-hot (M, N) with N={N}, got shape {yt.shape}; "
                          "for class labels use dlmath.preprocess.one_hot(labels, N)")
     check_same_m(x, yt, x_name)
     if yt.shape[1] != N:
-        raise ValueError(f"yt must have N={N} columns, one per class, got shape {yt.shape}")
+        raise ValueError(f"yt must have N={N} columns, one per class (as many as the columns of {n_from}), "
+                         f"got shape {yt.shape}")
     # 各行の和が 1 で、0 でない値が全体で M 個なら、どの行も 1 つだけが 0 でなく、その値は 1(one-hot)
     if np.count_nonzero(yt) != yt.shape[0] or np.any(yt.sum(axis=1) != 1):
         rows = np.flatnonzero(((yt != 0) & (yt != 1)).any(axis=1) | (yt.sum(axis=1) != 1))
@@ -254,7 +260,7 @@ def check_class_indices(name, value, N):
     bad = (array != np.round(array)) | (array < 0) | (array >= N)
     if np.any(bad):
         raise ValueError(
-            f"{name} must be class indices 0 .. {N - 1} (integers), got {np.unique(array[bad])[:5]}"
+            f"{name} must be class indices 0 .. {N - 1} (integers, N={N} classes), got {np.unique(array[bad])[:5]}"
         )
     return array.astype(int)
 
@@ -285,19 +291,19 @@ def check_array_list(name, values, ndim=None):
     return [as_finite_array(f"{name}[{l}]", value, ndim) for l, value in enumerate(values)]
 
 
-def check_weights(weights, inputs=None):
+def check_weights(weights, x=None, x_name="x"):
     """ニューラルネットワークの重み行列のリストの形がつながっているかを確かめる。
 
-    weights[l] は (前の層の出力の数 + 1, この層のノードの数)。inputs は weights[0] の行の数(x の列の数 D)。
+    weights[l] は (前の層の出力の数 + 1, この層のノードの数)。x を渡すと、weights[0] の行の数が x の列の数 D と
+    同じかも確かめます(メッセージでは x_name と書きます)。
     """
     weights = check_array_list("weights", weights, 2)
-    inputs = weights[0].shape[0] if inputs is None else inputs
+    inputs = weights[0].shape[0] if x is None else x.shape[1]
     for l, W in enumerate(weights):
         if W.shape[0] != inputs:
-            raise ValueError(
-                f"weights[{l}] must have {inputs} rows (the previous layer's outputs + 1 for the dummy column), "
-                f"got shape {W.shape}"
-            )
+            source = f"one per column of {x_name}, D={inputs}" if l == 0 else "the previous layer's outputs + 1"
+            raise ValueError(f"weights[{l}] must have {inputs} rows ({source}; did you forget the dummy column?), "
+                             f"got shape {W.shape}")
         inputs = W.shape[1] + 1
     return weights
 
@@ -305,7 +311,7 @@ def check_weights(weights, inputs=None):
 def check_x_weights(x, weights, x_name="x"):
     """x (M, D) と重み行列のリストを検査して float64 の配列で返す。"""
     x = as_finite_array(x_name, x, 2)
-    return x, check_weights(weights, x.shape[1])
+    return x, check_weights(weights, x, x_name)
 
 
 def check_hidden(hidden):
@@ -323,24 +329,28 @@ def check_hidden(hidden):
 
 def check_cache(cache, weights, M):
     """forward が返した途中の値 cache が、weights と件数 M に合うことを確かめ、float64 の配列で作り直す。"""
-    if not isinstance(cache, dict) or not {"z", "a", "mask"} <= cache.keys():
-        raise TypeError(f"cache must be the dict returned by forward (keys 'z', 'a', 'mask'), got {describe(cache)}")
+    if not isinstance(cache, dict):
+        raise TypeError(f"cache must be the dict returned by forward, got {describe(cache)}")
+    if not {"z", "a", "mask"} <= cache.keys():
+        raise ValueError(f"cache must be the dict returned by forward (keys 'z', 'a', 'mask'), got keys {sorted(cache)}")
     L = len(weights)
     for key, length in (("z", L), ("a", L - 1), ("mask", L - 1)):
         if not isinstance(cache[key], (list, tuple)) or len(cache[key]) != length:
-            raise ValueError(f"cache['{key}'] must be a list of {length} arrays for {L} weight matrices, "
+            raise ValueError(f"cache['{key}'] must be a list of {length} arrays for len(weights) = {L}, "
                              f"got {describe(cache[key])}")
-    z = [_check_shape(f"cache['z'][{l}]", value, (M, W.shape[0])) for l, (value, W) in enumerate(zip(cache["z"], weights))]
-    a = [_check_shape(f"cache['a'][{l}]", value, (M, W.shape[1])) for l, (value, W) in enumerate(zip(cache["a"], weights))]
-    mask = [None if value is None else _check_shape(f"cache['mask'][{l}]", value, a[l].shape)
+    z = [_check_shape(f"cache['z'][{l}]", value, (M, W.shape[0]), f"M={M} rows as in yp, one column per row of weights[{l}]")
+         for l, (value, W) in enumerate(zip(cache["z"], weights))]
+    a = [_check_shape(f"cache['a'][{l}]", value, (M, W.shape[1]), f"M={M} rows as in yp, one column per column of weights[{l}]")
+         for l, (value, W) in enumerate(zip(cache["a"], weights))]
+    mask = [None if value is None else _check_shape(f"cache['mask'][{l}]", value, a[l].shape, f"the shape of cache['a'][{l}]")
             for l, value in enumerate(cache["mask"])]
     return {"z": z, "a": a, "mask": mask}
 
 
-def _check_shape(name, value, shape):
+def _check_shape(name, value, shape, why):
     array = as_finite_array(name, value, len(shape))
     if array.shape != shape:
-        raise ValueError(f"{name} must have shape {shape}, got {array.shape}")
+        raise ValueError(f"{name} must have shape {shape} ({why}), got {array.shape}")
     return array
 
 
@@ -348,7 +358,8 @@ def check_probabilities(name, yp, N):
     """予測値 yp (M, N) の各行が確率(0 以上で和が 1)であることを確かめる。"""
     yp = as_finite_array(name, yp, 2)
     if yp.shape[1] != N:
-        raise ValueError(f"{name} must have N={N} columns (the outputs of the last layer), got shape {yp.shape}")
+        raise ValueError(f"{name} must have N={N} columns, one per output of the last matrix weights[-1], "
+                         f"got shape {yp.shape}")
     if np.any(yp < 0) or not np.allclose(yp.sum(axis=1), 1.0, rtol=0, atol=1e-9):
         raise ValueError(f"{name} must be the predictions returned by forward (rows of probabilities that sum to 1)")
     return yp
@@ -403,11 +414,11 @@ def check_pair(name, pair, check):
         raise type(error)(f"{name}=(x_{name}, yt_{name}): {error}") from None
 
 
-def check_callable(name, function, argument, shape, finite=True):
+def check_callable(name, function, argument, shape, allow_inf=False):
     """function が呼べることを確かめ、呼ぶたびに戻り値を確かめる関数を返す。
 
-    戻り値は実数の配列で、形は shape(() なら 1 つの数)。finite=True なら NaN や inf も断ります
-    (発散を自分で調べる勾配降下法は finite=False)。メッセージでは ``name(argument)`` と書きます。
+    戻り値は NaN を含まない実数の配列で、形は shape(() なら 1 つの数)。inf も断りますが、発散を自分で
+    調べる勾配降下法は allow_inf=True で通します。メッセージでは ``name(argument)`` と書きます。
     """
     call = f"{name}({argument})"
     if not callable(function):
@@ -415,7 +426,9 @@ def check_callable(name, function, argument, shape, finite=True):
 
     @functools.wraps(function)
     def checked(*args):
-        value = (as_finite_array if finite else as_real_array)(call, function(*args), None)
+        value = as_real_array(call, function(*args), None)
+        if np.isnan(value).any() or not (allow_inf or np.isfinite(value).all()):
+            raise ValueError(f"{call} returned NaN{'' if allow_inf else ' or inf'} at a finite {argument}; check the function")
         if value.shape != shape:
             expected = "be a single number" if shape == () else f"have the shape of {argument} {shape}"
             raise ValueError(f"{call} must {expected}, got {value.shape}")

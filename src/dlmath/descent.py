@@ -47,7 +47,7 @@ def gradient_descent(gradient, w, alpha, iters):
     w = as_finite_array("w", w, 1)
     check_positive("alpha", alpha)
     check_positive("iters", iters, integer=True)
-    gradient = check_callable("gradient", gradient, "w", w.shape, finite=False)  # inf になるのは発散として下で調べる
+    gradient = check_callable("gradient", gradient, "w", w.shape, allow_inf=True)  # inf になるのは発散として下で調べる
     path = np.empty((iters + 1, w.shape[0]))
     path[0] = w
     for k in range(1, iters + 1):

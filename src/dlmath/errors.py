@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from dlmath._validation import as_real_array, check_count, check_number, check_positive, plain
+from dlmath._validation import as_real_array, check_count, check_number, check_positive, describe, plain
 
 # 損失がはじめの値のこの倍数を超えたら発散とみなす。正しい学習率なら損失は増えない。
 DIVERGENCE_FACTOR = 1e3
@@ -25,7 +25,7 @@ def check_divergence(losses, k, alpha, factor=DIVERGENCE_FACTOR):
     はじめの損失が 1e306 のように大きくても、factor 倍が桁あふれの例外になることはありません。
     """
     losses = as_real_array("losses", losses, 1)
-    k = check_count("k", k, 0, losses.size - 1)
+    k = check_count("k", k, 0, losses.size - 1, reason=f" (an index into losses, which has {losses.size} values)")
     check_positive("alpha", alpha)
     check_positive("factor", factor)
     first, current = float(losses[0]), float(losses[k])
@@ -45,7 +45,9 @@ def diverged(alpha, k, first, current, quantity="the loss"):
     check_number("first", first, "a number")
     check_number("current", current, "a number")
     if not isinstance(quantity, str):
-        raise TypeError(f"quantity must be a str such as 'the loss', got {type(quantity).__name__}")
+        raise TypeError(f"quantity must be a str such as 'the loss', got {describe(quantity)}")
+    if not quantity.strip():
+        raise ValueError("quantity must name what grew, such as 'the loss', got an empty string")
     return DivergenceError(
         f"gradient descent diverged: {quantity} grew from {first:.6g} to {current:.6g} by "
         f"iteration {k} with alpha={plain(alpha)}; the learning rate is too large, "

@@ -126,7 +126,9 @@ def fit(x, yt, w, alpha=0.01, iters=200):
                 losses[k] = loss(x, yt, w)
                 w = step(x, yt, w, alpha)
             except FloatingPointError:
-                raise diverged(alpha, k, losses[0] if k else np.nan, np.inf) from None
+                if k == 0:
+                    raise  # 更新の前からあふれた: 学習率より入力の大きさの問題(no_overflow が ValueError にする)
+                raise diverged(alpha, k, losses[0], np.inf) from None
             check_divergence(losses, k, alpha)
             weights[k] = w
     return w, History(losses, weights)

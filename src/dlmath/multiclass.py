@@ -56,7 +56,7 @@ def cross_entropy(yt, u):
     """ソフトマックス関数に入る値 u (M, N) と one-hot の正解値 yt (M, N) から、平均の交差エントロピーを返す
     (式 eq-multiclass-loss)。ニューラルネットワークの出力層の損失(式 eq-deep-loss)も同じ関数です。"""
     u = as_finite_array("u", u, 2)
-    yt = check_one_hot(u, yt, u.shape[1], x_name="u")
+    yt = check_one_hot(u, yt, u.shape[1], x_name="u", n_from="u")
     return -np.mean(np.sum(yt * log_softmax(u), axis=1))
 
 

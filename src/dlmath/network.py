@@ -124,7 +124,7 @@ def backward(yt, weights, yp, cache, activation="relu", lam=0.0):
     lam = check_penalty(lam)
     weights = check_weights(weights)
     yp = check_probabilities("yp", yp, weights[-1].shape[1])
-    yt = check_one_hot(yp, yt, yp.shape[1], x_name="yp")
+    yt = check_one_hot(yp, yt, yp.shape[1], x_name="yp", n_from="yp")
     cache = check_cache(cache, weights, yp.shape[0])
     return _backward(yt, weights, yp, cache, fprime, lam)
 
@@ -149,7 +149,7 @@ def _backward(yt, weights, yp, cache, fprime, lam=0.0):
 def loss(x, yt, weights, activation="relu", lam=0.0):
     """交差エントロピー(と L2 正則化の項)を返す(式 eq-deep-loss)。"""
     x, weights = check_x_weights(x, weights)
-    yt = check_one_hot(x, yt, weights[-1].shape[1])
+    yt = check_one_hot(x, yt, weights[-1].shape[1], n_from="weights[-1]")
     lam = check_penalty(lam)
     return _loss(x, yt, weights, _activation(activation)[0], lam)
 
@@ -164,7 +164,7 @@ def _loss(x, yt, weights, f, lam=0.0):
 def gradient(x, yt, weights, activation="relu", lam=0.0):
     """順伝播と誤差逆伝播法で、損失の勾配のリストを返す(ドロップアウトなし)。"""
     x, weights = check_x_weights(x, weights)
-    yt = check_one_hot(x, yt, weights[-1].shape[1])
+    yt = check_one_hot(x, yt, weights[-1].shape[1], n_from="weights[-1]")
     f, fprime = _activation(activation)
     yp, cache = _forward(x, weights, f)
     return _backward(yt, weights, yp, cache, fprime, check_penalty(lam))
@@ -181,7 +181,7 @@ def classify(x, weights, activation="relu"):
 def accuracy(x, yt, weights, activation="relu"):
     """正解率を返す。"""
     x, weights = check_x_weights(x, weights)
-    yt = check_one_hot(x, yt, weights[-1].shape[1])
+    yt = check_one_hot(x, yt, weights[-1].shape[1], n_from="weights[-1]")
     return np.mean(classify(x, weights, activation) == np.argmax(yt, axis=1))
 
 

@@ -77,7 +77,9 @@ def train(model, x, yt, w, alpha=0.01, iters=1000, test=None, lam=0.0):
                     record["test_loss"][k], record["test_accuracy"][k] = model.loss(*test, w), model.accuracy(*test, w)
                 w = w - alpha * model.gradient(x, yt, w, lam)
             except FloatingPointError:
-                raise diverged(alpha, k, record["loss"][0] if k else np.nan, np.inf) from None
+                if k == 0:
+                    raise  # 更新の前からあふれた: 学習率より入力の大きさの問題(no_overflow が ValueError にする)
+                raise diverged(alpha, k, record["loss"][0], np.inf) from None
             check_divergence(record["loss"], k, alpha)
             weights[k] = w
     if test is None:
@@ -211,7 +213,7 @@ def _evaluate(record, x, yt, weights, f, sets):
 
 
 def _check_one_hot(x, yt, weights):
-    return check_one_hot(x, yt, weights[-1].shape[1])
+    return check_one_hot(x, yt, weights[-1].shape[1], n_from="weights[-1]")
 
 
 def _checked_network_set(x, yt, weights):

@@ -1,0 +1,584 @@
+"""dlmath の公開関数の約束(issue 11、dlmath/_validation.py の docstring)を、まちがった入力を作って確かめる。
+
+約束: どの公開関数も、正しい有限の結果を返すか、ValueError(値や形)か TypeError(型)を送出し、そのメッセージは
+引数の名前を書く。渡された配列は書き換えない。
+
+公開関数はパッケージのモジュールをたどって集めるので(_ で始まらない名前の関数・クラスと、公開クラスの公開メソッド)、
+新しい関数を足すと、下の表 VALID に正しい引数の作り方を書くまで test_every_public_function_has_valid_arguments が
+失敗します。まちがった入力は、その正しい引数を 1 つだけ変えて作ります(hypothesis)。変え方には 3 種類あります。
+
+- same: 同じ値の別の書き方(リスト、オブジェクトの配列、NumPy のスカラー)。結果は元と同じでなければならない。
+- reject: 断らなければならない値(NaN、inf、複素数、文字列、None、空の配列、数の代わりの bool ...)。
+- any: 形や大きさを変えた値。断るか、有限の結果を返すか(約束だけを確かめる)。
+"""
+
+import copy
+import dataclasses
+import importlib
+import inspect
+import math
+import os
+import pkgutil
+import re
+import warnings
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from matplotlib.animation import FuncAnimation  # noqa: E402
+
+import dlmath  # noqa: E402
+from dlmath import DivergenceError, logistic, multiclass, network  # noqa: E402
+from dlmath.optimizers import SGD, Adam, Momentum, RMSProp  # noqa: E402
+from dlmath.preprocess import add_dummy, one_hot  # noqa: E402
+
+MODULES = [importlib.import_module(f"dlmath.{info.name}") for info in pkgutil.iter_modules(dlmath.__path__)
+           if not info.name.startswith("_")]
+# CI では毎回同じ例(derandomize)。DLMATH_FUZZ_EXAMPLES=500 のように数を指定すると、乱数で多くの例を試す。
+_EXAMPLES = int(os.environ.get("DLMATH_FUZZ_EXAMPLES", "0"))
+FUZZ = settings(max_examples=_EXAMPLES or 25, derandomize=not _EXAMPLES, deadline=None, database=None,
+                suppress_health_check=[HealthCheck.too_slow])
+
+
+def public_api():
+    """{"module.name" または "module.Class.method": オブジェクト}。そのモジュールで定義されたものだけ。"""
+    found = {}
+    for module in MODULES:
+        short = module.__name__.split(".", 1)[1]
+        for name, obj in vars(module).items():
+            if name.startswith("_") or getattr(obj, "__module__", None) != module.__name__:
+                continue
+            if inspect.isfunction(obj) or inspect.isclass(obj):
+                found[f"{short}.{name}"] = obj
+            if inspect.isclass(obj):
+                for method, member in vars(obj).items():
+                    if not method.startswith("_") and callable(member):
+                        found[f"{short}.{name}.{method}"] = member
+    return found
+
+
+# ---- 正しい引数の表 --------------------------------------------------------------------------------------------
+# 各項目は、呼ぶもの(関数・束縛メソッド・クラス)と、すべての引数を名前付きで返す関数(呼ぶたびに新しく作る)。
+
+
+def _data():
+    rng = np.random.default_rng(0)
+    x = add_dummy(rng.normal(size=(5, 2)))
+    return {
+        "x": x, "yt_real": rng.normal(size=5), "w": rng.normal(size=3), "yt_binary": np.array([0.0, 1.0, 1.0, 0.0, 1.0]),
+        "yt_onehot": one_hot([0, 1, 2, 1, 0], 3), "W": rng.normal(size=(3, 3)),
+        "weights": [rng.normal(size=(3, 4)), rng.normal(size=(5, 3))],
+    }
+
+
+def _forward_outputs():
+    d = _data()
+    yp, cache = network.forward(d["x"], d["weights"], "relu", 0.3, np.random.default_rng(1))
+    return d, yp, cache
+
+
+def _history():
+    from dlmath.linear import History
+
+    return History(np.array([3.0, 2.0, 1.5]), np.array([[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]]))
+
+
+def _optimizer_update(make):
+    """一度 update したあと(覚えている値がある状態)の optimizer.update と、その引数。"""
+    optimizer = make()
+    weights = [np.full((2, 3), 0.5), np.array([1.0, -2.0])]
+    optimizer.update(weights, [np.ones((2, 3)), np.ones(2)])
+    return optimizer.update, {"weights": weights, "grads": [np.full((2, 3), 0.1), np.array([0.3, -0.2])]}
+
+
+_ANIMATION = []
+
+
+def _animation():
+    if not _ANIMATION:
+        fig, ax = plt.subplots(figsize=(1, 1), dpi=20)
+        (line,) = ax.plot([0, 1], [0, 1])
+        _ANIMATION.append(FuncAnimation(fig, lambda i: (line.set_ydata([0, i]),), frames=2))
+        plt.close(fig)
+    return _ANIMATION[0]
+
+
+def _square(v):
+    return float(np.sum(np.asarray(v) ** 2))
+
+
+def _network_training():
+    d = _data()
+    x, yt = np.vstack([d["x"], d["x"][:1]]), np.vstack([d["yt_onehot"], d["yt_onehot"][:1]])
+    return {"x": x, "yt": yt, "weights": d["weights"], "optimizer": SGD(0.1), "epochs": 2, "batch_size": 3,
+            "rng": np.random.default_rng(2), "activation": "relu", "lam": 0.01, "dropout": 0.2,
+            "test": (d["x"], d["yt_onehot"]), "valid": (d["x"], d["yt_onehot"]), "patience": 1}
+
+
+VALID = {
+    "activations.sigmoid": lambda: ({"u": np.array([-800.0, -1.0, 0.0, 2.0])},),
+    "activations.sigmoid_derivative": lambda: ({"u": np.array([-3.0, 0.0, 2.0])},),
+    "activations.relu": lambda: ({"u": np.array([[-1.0, 0.0], [2.0, 3.0]])},),
+    "activations.relu_derivative": lambda: ({"u": np.array([-1.0, 0.0, 2.0])},),
+    "activations.softmax": lambda: ({"u": np.array([[1.0, 2.0, 3.0], [0.0, -1.0, 5.0]])},),
+    "activations.softmax_jacobian": lambda: ({"u": np.array([1.0, 2.0, 0.5])},),
+    "activations.log_softmax": lambda: ({"u": np.array([[1.0, 2.0, 3.0], [0.0, -1.0, 5.0]])},),
+    "data.load_height_weight": lambda: ({},),
+    "data.load_iris": lambda: ({"classes": (0, 1), "features": (0, 2)},),
+    "data.load_digits": lambda: ({},),
+    "descent.gradient_descent": lambda: ({"gradient": lambda w: 2 * w, "w": np.array([1.0, -2.0]), "alpha": 0.1,
+                                          "iters": 3},),
+    "errors.check_divergence": lambda: ({"losses": np.array([1.0, 0.9, 0.8]), "k": 2, "alpha": 0.1, "factor": 1000.0},),
+    "errors.diverged": lambda: ({"alpha": 0.1, "k": 3, "first": 1.0, "current": 5.0, "quantity": "the loss"},),
+    "linear.predict": lambda: ({"x": _data()["x"], "w": _data()["w"]},),
+    "linear.loss": lambda: ({"x": _data()["x"], "yt": _data()["yt_real"], "w": _data()["w"]},),
+    "linear.gradient": lambda: ({"x": _data()["x"], "yt": _data()["yt_real"], "w": _data()["w"]},),
+    "linear.step": lambda: ({"x": _data()["x"], "yt": _data()["yt_real"], "w": _data()["w"], "alpha": 0.1},),
+    "linear.History": lambda: ({"loss": np.array([3.0, 2.0]), "w": np.array([[0.1, 0.2], [0.3, 0.4]])},),
+    "linear.History.line": lambda: ({"k": 1}, _history().line),
+    "linear.History.table": lambda: ({"head": 1, "tail": 1}, _history().table),
+    "linear.fit": lambda: ({"x": _data()["x"], "yt": _data()["yt_real"], "w": _data()["w"], "alpha": 0.1, "iters": 3},),
+    "logistic.predict": lambda: ({"x": _data()["x"], "w": _data()["w"]},),
+    "logistic.loss": lambda: ({"x": _data()["x"], "yt": _data()["yt_binary"], "w": _data()["w"], "lam": 0.1},),
+    "logistic.gradient": lambda: ({"x": _data()["x"], "yt": _data()["yt_binary"], "w": _data()["w"], "lam": 0.1},),
+    "logistic.classify": lambda: ({"x": _data()["x"], "w": _data()["w"]},),
+    "logistic.accuracy": lambda: ({"x": _data()["x"], "yt": _data()["yt_binary"], "w": _data()["w"]},),
+    "multiclass.predict": lambda: ({"x": _data()["x"], "W": _data()["W"]},),
+    "multiclass.loss": lambda: ({"x": _data()["x"], "yt": _data()["yt_onehot"], "W": _data()["W"], "lam": 0.1},),
+    "multiclass.cross_entropy": lambda: ({"yt": _data()["yt_onehot"], "u": _data()["x"] @ _data()["W"]},),
+    "multiclass.gradient": lambda: ({"x": _data()["x"], "yt": _data()["yt_onehot"], "W": _data()["W"], "lam": 0.1},),
+    "multiclass.classify": lambda: ({"x": _data()["x"], "W": _data()["W"]},),
+    "multiclass.accuracy": lambda: ({"x": _data()["x"], "yt": _data()["yt_onehot"], "W": _data()["W"]},),
+    "multiclass.confusion_matrix": lambda: ({"labels": np.array([0, 1, 2, 1]), "predicted": np.array([0, 2, 2, 1]),
+                                             "N": 3},),
+    "network.init_weights": lambda: ({"D": 3, "hidden": [4], "N": 3, "rng": np.random.default_rng(0), "method": "he"},),
+    "network.forward": lambda: ({"x": _data()["x"], "weights": _data()["weights"], "activation": "relu",
+                                 "dropout": 0.3, "rng": np.random.default_rng(1)},),
+    "network.backward": lambda: (lambda d, yp, cache: ({"yt": d["yt_onehot"], "weights": d["weights"], "yp": yp,
+                                                        "cache": cache, "activation": "relu", "lam": 0.1},))(
+        *_forward_outputs()),
+    "network.loss": lambda: ({"x": _data()["x"], "yt": _data()["yt_onehot"], "weights": _data()["weights"],
+                              "activation": "sigmoid", "lam": 0.1},),
+    "network.gradient": lambda: ({"x": _data()["x"], "yt": _data()["yt_onehot"], "weights": _data()["weights"],
+                                  "activation": "sigmoid", "lam": 0.1},),
+    "network.classify": lambda: ({"x": _data()["x"], "weights": _data()["weights"], "activation": "relu"},),
+    "network.accuracy": lambda: ({"x": _data()["x"], "yt": _data()["yt_onehot"], "weights": _data()["weights"],
+                                  "activation": "relu"},),
+    "network.count_weights": lambda: ({"weights": _data()["weights"]},),
+    "numdiff.numerical_derivative": lambda: ({"f": np.sin, "x": np.array([0.1, 0.2]), "h": 1e-5, "scheme": "central"},),
+    "numdiff.numerical_gradient": lambda: ({"f": _square, "w": np.array([0.5, -1.0]), "h": 1e-6},),
+    "numdiff.gradient_check": lambda: ({"f": _square, "gradient": lambda w: 2 * w, "w": np.array([0.5, -1.0]),
+                                        "h": 1e-6},),
+    "optimizers.SGD": lambda: ({"alpha": 0.1},),
+    "optimizers.SGD.update": lambda: (lambda call, kwargs: (kwargs, call))(*_optimizer_update(lambda: SGD(0.1))),
+    "optimizers.Momentum": lambda: ({"alpha": 0.1, "beta": 0.9},),
+    "optimizers.Momentum.update": lambda: (lambda call, kwargs: (kwargs, call))(*_optimizer_update(lambda: Momentum(0.1))),
+    "optimizers.RMSProp": lambda: ({"alpha": 0.1, "rho": 0.9, "eps": 1e-8},),
+    "optimizers.RMSProp.update": lambda: (lambda call, kwargs: (kwargs, call))(*_optimizer_update(lambda: RMSProp(0.1))),
+    "optimizers.Adam": lambda: ({"alpha": 0.1, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},),
+    "optimizers.Adam.update": lambda: (lambda call, kwargs: (kwargs, call))(*_optimizer_update(lambda: Adam(0.1))),
+    "plotting.animation_html": lambda: ({"anim": _animation(), "alt": "点が動く", "colors": 8},),
+    "preprocess.center": lambda: ({"data": np.array([[1.0, 2.0], [3.0, 5.0], [4.0, 4.0]])},),
+    "preprocess.standardize": lambda: ({"data": np.array([[1.0, 2.0], [3.0, 5.0], [4.0, 4.0]])},),
+    "preprocess.add_dummy": lambda: ({"x": np.array([[1.0], [2.0], [3.0]])},),
+    "preprocess.one_hot": lambda: ({"labels": np.array([0, 2, 1]), "N": 3},),
+    "preprocess.train_test_split": lambda: ({"x": np.arange(12.0).reshape(6, 2), "yt": np.arange(6.0), "test_size": 2,
+                                            "seed": 0},),
+    "probability.bernoulli_pmf": lambda: ({"y": np.array([0.0, 1.0, 1.0]), "p": np.array([0.2, 0.5, 0.9])},),
+    "probability.normal_pdf": lambda: ({"y": np.array([0.0, 1.0, 2.5]), "mu": 1.0, "sigma": 2.0},),
+    "probability.normal_logpdf": lambda: ({"y": np.array([0.0, 1.0, 2.5]), "mu": np.array([1.0, 0.0, 2.0]),
+                                           "sigma": 2.0},),
+    "probability.gaussian_log_likelihood": lambda: ({"x": _data()["x"], "yt": _data()["yt_real"], "w": _data()["w"],
+                                                     "sigma": 1.5},),
+    "training.train": lambda: ({"model": logistic, "x": _data()["x"], "yt": _data()["yt_binary"], "w": np.zeros(3),
+                                "alpha": 0.1, "iters": 3, "test": (_data()["x"], _data()["yt_binary"]), "lam": 0.1},),
+    "training.minibatches": lambda: ({"M": 7, "batch_size": 3, "rng": np.random.default_rng(0)},),
+    "training.train_network": lambda: (_network_training(),),
+}
+# 計算しない公開クラス: 例外と、学習の記録(フィールドだけのデータクラス)
+NOT_CALLED = {"errors.DivergenceError": "exception", "training.TrainingHistory": "record",
+              "training.NetworkHistory": "record"}
+# 乱数の入った結果は、呼ぶたびに違う(同じ値の別の書き方でも結果を比べない)
+NONDETERMINISTIC = {"plotting.animation_html"}
+# NaN や inf を受け付けてよい引数(発散したときの損失を書くため)
+ACCEPTS_NON_FINITE = {("errors.diverged", "first"), ("errors.diverged", "current"), ("errors.check_divergence", "losses")}
+# どの文字列でもよい引数
+ANY_TEXT = {("errors.diverged", "quantity"), ("plotting.animation_html", "alt")}
+
+
+def build(name):
+    """(呼ぶもの, 引数の dict)。"""
+    spec = VALID[name]()
+    return (spec[1] if len(spec) > 1 else public_api()[name]), spec[0]
+
+
+# ---- 変え方 ---------------------------------------------------------------------------------------------------
+
+
+def _as_float(value):
+    return np.array(value, dtype=np.float64)
+
+
+def _with(array, index, bad):
+    changed = _as_float(array)
+    changed.flat[index % changed.size] = bad
+    return changed
+
+
+def _ragged(array):
+    rows = array.tolist() if array.ndim > 1 else [array.tolist(), array.tolist()]
+    rows[-1] = rows[-1][:-1] or [1.0, 2.0]
+    return rows
+
+
+def array_mutations(array, draw):
+    """ndarray を変える方法の (説明, 新しい値, 種類) のリスト。"""
+    i = draw(st.integers(0, 10_000))
+    changes = [
+        ("list", array.tolist(), "same"),
+        ("object array", array.astype(object), "same"),
+        ("NaN", _with(array, i, np.nan), "reject"),
+        ("inf", _with(array, i, np.inf), "reject"),
+        ("-inf", _with(array, i, -np.inf), "reject"),
+        ("complex", _as_float(array) + 0j, "reject"),
+        ("complex with imaginary part", _as_float(array) + 1j, "reject"),
+        ("strings", array.astype(str), "reject"),
+        ("object array with None", np.array([None] * array.size, dtype=object).reshape(array.shape), "reject"),
+        ("empty", np.empty((0, *array.shape[1:])), "reject"),
+        ("ragged list", _ragged(array), "reject"),
+        ("None", None, "reject"),
+        ("text", "1.0", "reject"),
+        ("extra axis", array[np.newaxis], "any"),
+        ("huge", _as_float(array) * 1e300 + 1e300, "any"),
+        ("negated", -_as_float(array), "any"),
+        ("int", np.round(_as_float(array)).astype(int), "any"),
+        ("bool", _as_float(array) > 0, "any"),
+        ("scalar", 0.5, "any"),
+    ]
+    if array.ndim >= 1 and array.shape[0] > 1:
+        changes.append(("drop last row", array[:-1], "any"))
+    if array.ndim >= 1:
+        changes.append(("first row", array[0], "any"))
+    if array.ndim >= 2:
+        changes += [("drop last column", array[..., :-1], "any"), ("transposed", array.T, "any"),
+                    ("ravel", array.ravel(), "any")]
+    return changes
+
+
+def list_mutations(values, draw):
+    """配列のリスト(重みや勾配)を変える方法。"""
+    position = draw(st.integers(0, len(values) - 1))
+    inner = draw(st.sampled_from(array_mutations(values[position], draw)))
+    changed = list(values)
+    changed[position] = inner[1]
+    kind = "any" if inner[2] == "same" and inner[0] == "object array" else inner[2]
+    return [
+        ("tuple", tuple(values), "same"),
+        ("lists", [v.tolist() for v in values], "same"),
+        (f"element {position}: {inner[0]}", changed, kind),
+        ("empty list", [], "reject"),
+        ("array instead of list", values[0], "reject"),
+        ("None", None, "reject"),
+        ("text", "weights", "reject"),
+        ("drop last", values[:-1], "any"),
+        ("append", [*values, values[-1]], "any"),
+    ]
+
+
+def pair_mutations(pair, draw):
+    """(x, yt) の組(test= や valid=)を変える方法。"""
+    which = draw(st.integers(0, 1))
+    inner = draw(st.sampled_from(array_mutations(pair[which], draw)))
+    changed = list(pair)
+    changed[which] = inner[1]
+    return [
+        ("list", list(pair), "same"),
+        (f"item {which}: {inner[0]}", tuple(changed), inner[2]),
+        ("1-tuple", pair[:1], "reject"),
+        ("3-tuple", (*pair, pair[0]), "reject"),
+        ("text", "test", "reject"),
+        ("number", 3, "reject"),
+    ]
+
+
+def int_sequence_mutations(values, draw):
+    """整数の並び(load_iris の classes、init_weights の hidden)を変える方法。"""
+    return [
+        ("list", list(values), "same"),
+        ("NumPy array", np.array(values), "same"),
+        ("NumPy integers", [np.int64(v) for v in values], "same"),
+        ("a single int", values[0], "reject"),
+        ("zero", [0, *values[1:]] if draw(st.booleans()) else [*values, 0], "any"),
+        ("negative", [-1, *values[1:]], "reject"),
+        ("fraction", [0.5, *values[1:]], "reject"),
+        ("float", [float(values[0]), *values[1:]], "reject"),
+        ("text item", ["1", *values[1:]], "reject"),
+        ("bool item", [True, *values[1:]], "reject"),
+        ("text", "01", "reject"),
+        ("None", None, "reject"),
+        ("empty", [], "any"),
+        ("repeated", [*values, values[0]], "any"),
+    ]
+
+
+def float_mutations(value, draw):
+    return [
+        ("NumPy scalar", np.float64(value), "same"),
+        ("NaN", math.nan, "reject"),
+        ("inf", math.inf, "reject"),
+        ("-inf", -math.inf, "reject"),
+        ("None", None, "reject"),
+        ("text", str(value), "reject"),
+        ("complex", complex(value, 1.0), "reject"),
+        ("bool", True, "reject"),
+        ("array", np.array([value]), "reject"),
+        ("negative", -abs(value) - 0.5, "any"),
+        ("zero", 0.0, "any"),
+        ("huge", 1e300, "any"),
+        ("tiny", 1e-300, "any"),
+        ("float32", np.float32(value), "any"),
+        ("other", draw(st.floats(-10, 10)), "any"),
+    ]
+
+
+def int_mutations(value, draw):
+    return [
+        ("NumPy integer", np.int64(value), "same"),
+        ("negative", -1, "reject"),
+        ("fraction", value + 0.5, "reject"),
+        ("float", float(value), "reject"),
+        ("text", str(value), "reject"),
+        ("bool", True, "reject"),
+        ("None", None, "reject"),
+        ("NaN", math.nan, "reject"),
+        ("complex", complex(value, 1), "reject"),
+        ("zero", 0, "any"),
+        ("other", draw(st.integers(0, 12)), "any"),
+    ]
+
+
+def text_mutations(value, draw):
+    return [
+        ("unknown", "bogus", "reject"),
+        ("upper case", value.upper(), "any" if value.upper() == value else "reject"),
+        ("empty", "", "reject"),
+        ("None", None, "reject"),
+        ("number", 1, "reject"),
+        ("bytes", value.encode(), "reject"),
+    ]
+
+
+def callable_mutations(function, draw):
+    return [
+        ("None", None, "reject"),
+        ("text", "f", "reject"),
+        ("returns NaN", lambda v: np.full(np.shape(v), np.nan) if np.ndim(function(v)) else math.nan, "reject"),
+        ("returns text", lambda v: "value", "reject"),
+        ("returns complex", lambda v: function(v) + 1j, "reject"),
+        ("returns a different shape", lambda v: np.zeros(7), "reject"),
+        ("returns None", lambda v: None, "reject"),
+    ]
+
+
+def rng_mutations(rng, draw):
+    return [
+        ("int seed", draw(st.integers(0, 2**32)), "any"),
+        ("NumPy integer seed", np.int64(3), "any"),
+        ("None", None, "reject"),
+        ("text", "0", "reject"),
+        ("float", 1.5, "reject"),
+        ("bool", True, "reject"),
+        ("negative seed", -1, "reject"),
+        ("RandomState", np.random.RandomState(0), "reject"),
+    ]
+
+
+def object_mutations(value, draw):
+    """モジュール、最適化手法、アニメーションのようなオブジェクトの引数。"""
+    return [("None", None, "reject"), ("text", "object", "reject"), ("number", 1, "reject"),
+            ("plain object", object(), "reject"), ("dict", {"alpha": 0.1}, "reject")]
+
+
+def cache_mutations(cache, draw):
+    key = draw(st.sampled_from(["z", "a"]))
+    position = draw(st.integers(0, len(cache[key]) - 1))
+    inner = draw(st.sampled_from(array_mutations(cache[key][position], draw)))
+    changed = {k: list(v) if isinstance(v, list) else v for k, v in cache.items()}
+    changed[key][position] = inner[1]
+    kind = "any" if inner[2] == "same" and inner[0] == "object array" else inner[2]
+    return [
+        (f"{key}[{position}]: {inner[0]}", changed, kind),
+        ("no 'a'", {k: v for k, v in cache.items() if k != "a"}, "reject"),
+        ("no masks", {**cache, "mask": [None] * len(cache["mask"])}, "any"),
+        ("one mask too many", {**cache, "mask": [*cache["mask"], None]}, "reject"),
+        ("empty dict", {}, "reject"),
+        ("None", None, "reject"),
+        ("list", list(cache.values()), "reject"),
+    ]
+
+
+def mutations(value, draw):
+    if isinstance(value, np.ndarray):
+        return array_mutations(value, draw)
+    if isinstance(value, dict):
+        return cache_mutations(value, draw)
+    if isinstance(value, list) and value and isinstance(value[0], np.ndarray):
+        return list_mutations(value, draw)
+    if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], np.ndarray):
+        return pair_mutations(value, draw)
+    if isinstance(value, (list, tuple)):
+        return int_sequence_mutations(value, draw)
+    if isinstance(value, bool):
+        raise AssertionError("no bool arguments in the table")
+    if isinstance(value, int):
+        return int_mutations(value, draw)
+    if isinstance(value, float):
+        return float_mutations(value, draw)
+    if isinstance(value, str):
+        return text_mutations(value, draw)
+    if isinstance(value, np.random.Generator):
+        return rng_mutations(value, draw)
+    if callable(value) and not hasattr(value, "update") and not hasattr(value, "to_jshtml") and not inspect.ismodule(value):
+        return callable_mutations(value, draw)
+    return object_mutations(value, draw)
+
+
+# ---- 約束の確かめ方 -------------------------------------------------------------------------------------------
+
+
+def leaves(value):
+    """結果に含まれる値を順にたどる(配列・数・文字列。リスト、組、dict、データクラスの中も)。"""
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            yield from leaves(item)
+    elif isinstance(value, dict):
+        for key in sorted(value):
+            yield from leaves(value[key])
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for field in dataclasses.fields(value):
+            yield from leaves(getattr(value, field.name))
+    elif isinstance(value, BaseException):
+        yield str(value)
+    elif isinstance(value, (np.ndarray, np.generic, int, float, str)) or value is None:
+        yield value
+
+
+def assert_finite(result):
+    for leaf in leaves(result):
+        if isinstance(leaf, (np.ndarray, np.generic, float)) and not isinstance(leaf, np.str_):
+            assert np.isfinite(leaf).all(), f"non-finite result {leaf!r}"
+
+
+def assert_same(result, expected):
+    got, want = list(leaves(result)), list(leaves(expected))
+    assert len(got) == len(want)
+    for a, b in zip(got, want):
+        if isinstance(b, (np.ndarray, np.generic, float, int)) and not isinstance(b, bool):
+            np.testing.assert_array_equal(a, b)
+        else:
+            assert a == b
+
+
+def snapshot(value):
+    """引数の中の配列のコピー(関数が書き換えていないかを後で比べる)。"""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, (list, tuple)):
+        return [snapshot(item) for item in value]
+    if isinstance(value, dict):
+        return {key: snapshot(item) for key, item in value.items()}
+    return None
+
+
+def assert_unchanged(before, after):
+    if isinstance(before, np.ndarray):
+        assert after.shape == before.shape and after.dtype == before.dtype
+        assert np.array_equal(after, before, equal_nan=after.dtype.kind in "fc"), "an input array was modified"
+    elif isinstance(before, list):
+        for item_before, item_after in zip(before, after):
+            assert_unchanged(item_before, item_after)
+    elif isinstance(before, dict):
+        for key in before:
+            assert_unchanged(before[key], after[key])
+
+
+def names(message, argument):
+    return re.search(rf"(?<![A-Za-z0-9_]){re.escape(argument)}(?![A-Za-z0-9_])", message) is not None
+
+
+def call_with_contract(function, kwargs, argument, kind):
+    """function(**kwargs) が約束を守ることを確かめ、(例外を送出したか, 結果) を返す。"""
+    before = {key: snapshot(value) for key, value in kwargs.items()}
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", np.exceptions.ComplexWarning)  # 複素数を黙って実部にしない
+            result = function(**kwargs)
+    except (ValueError, TypeError) as error:
+        assert kind not in ("same", "valid"), f"{argument}: a valid value was rejected: {error}"
+        if not isinstance(error, DivergenceError):  # 発散のメッセージは学習率 alpha を書く
+            assert names(str(error), argument), f"the message does not name {argument!r}: {error}"
+        assert "np.float64(" not in str(error), f"NumPy repr in the message: {error}"
+        raised, result = True, None
+    else:
+        assert kind != "reject", f"{argument}: a bad value was accepted and gave {result!r:.200}"
+        assert_finite(result)
+        raised = False
+    for key, value in before.items():
+        assert_unchanged(value, kwargs[key])
+    return raised, result
+
+
+# ---- テスト ---------------------------------------------------------------------------------------------------
+
+CALLED = sorted(VALID)
+
+
+def test_every_public_function_has_valid_arguments():
+    api = set(public_api())
+    missing = api - set(VALID) - set(NOT_CALLED)
+    assert not missing, f"public functions without an entry in VALID (add how to call them): {sorted(missing)}"
+    assert not (set(VALID) | set(NOT_CALLED)) - api, "entries for names that are no longer public"
+
+
+def test_classes_that_are_not_called_have_no_public_methods():
+    api = public_api()
+    for name, kind in NOT_CALLED.items():
+        obj = api[name]
+        if kind == "exception":
+            assert issubclass(obj, ValueError)
+        else:
+            assert dataclasses.is_dataclass(obj)
+        assert not [method for method in api if method.startswith(name + ".")]
+
+
+@pytest.mark.parametrize("name", CALLED)
+def test_valid_arguments_cover_every_parameter_and_give_a_finite_result(name):
+    function, kwargs = build(name)
+    parameters = set(inspect.signature(function).parameters)
+    assert set(kwargs) == parameters, f"{name}: give every parameter a valid value (defaults too)"
+    call_with_contract(function, kwargs, "", "valid")
+
+
+@pytest.mark.parametrize("name", [name for name in CALLED if VALID[name]()[0]])
+@FUZZ
+@given(data=st.data())
+def test_bad_input_gets_a_named_error_or_a_finite_result(name, data):
+    function, kwargs = build(name)
+    argument = data.draw(st.sampled_from(sorted(kwargs)), label="argument")
+    label, value, kind = data.draw(st.sampled_from(mutations(kwargs[argument], data.draw)), label="change")
+    if (name, argument) in ACCEPTS_NON_FINITE and kind == "reject":
+        kind = "any"
+    if (name, argument) in ANY_TEXT and label in ("unknown", "upper case"):
+        kind = "any"
+    if value is None and inspect.signature(function).parameters[argument].default is None:
+        kind = "any"  # 省略できる引数(test=None、patience=None など)
+    raised, result = call_with_contract(function, {**kwargs, argument: value}, argument, kind)
+    if kind == "same" and name not in NONDETERMINISTIC:
+        expected_function, expected_kwargs = build(name)
+        assert_same(result, expected_function(**expected_kwargs))
