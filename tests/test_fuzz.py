@@ -42,7 +42,7 @@ MODULES = [importlib.import_module(f"dlmath.{info.name}") for info in pkgutil.it
            if not info.name.startswith("_")]
 # CI では毎回同じ例(derandomize)。DLMATH_FUZZ_EXAMPLES=500 のように数を指定すると、乱数で多くの例を試す。
 _EXAMPLES = int(os.environ.get("DLMATH_FUZZ_EXAMPLES", "0"))
-FUZZ = settings(max_examples=_EXAMPLES or 25, derandomize=not _EXAMPLES, deadline=None, database=None,
+FUZZ = settings(max_examples=_EXAMPLES or 40, derandomize=not _EXAMPLES, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -582,3 +582,273 @@ def test_bad_input_gets_a_named_error_or_a_finite_result(name, data):
     if kind == "same" and name not in NONDETERMINISTIC:
         expected_function, expected_kwargs = build(name)
         assert_same(result, expected_function(**expected_kwargs))
+
+
+# ---- issue 11 に挙がった入力の種類ごとの名前付きテスト ------------------------------------------------------------
+
+from dlmath import activations, linear, preprocess  # noqa: E402
+from dlmath.data import load_iris  # noqa: E402
+from dlmath.errors import check_divergence  # noqa: E402
+from dlmath.training import minibatches, train, train_network  # noqa: E402
+
+
+def network_arguments(**changes):
+    return {**_network_training(), **changes}
+
+
+@pytest.mark.parametrize(("dropout", "error"), [(-0.5, ValueError), (1.5, ValueError), (math.inf, ValueError),
+                                                (math.nan, ValueError), (None, TypeError), ("0.2", TypeError),
+                                                (True, TypeError)])
+def test_train_network_rejects_a_bad_dropout(dropout, error):
+    with pytest.raises(error, match=r"dropout must be a number in \[0, 1\)"):
+        train_network(**network_arguments(dropout=dropout))
+
+
+def test_dropout_one_is_a_dropout_error_not_a_divergence():
+    with pytest.raises(ValueError, match=r"dropout must be a number in \[0, 1\), got 1\.0") as caught:
+        train_network(**network_arguments(dropout=1.0))
+    assert not isinstance(caught.value, DivergenceError) and "alpha" not in str(caught.value)
+
+
+@pytest.mark.parametrize(("patience", "error"), [(-1, ValueError), (0, ValueError), (2.5, TypeError),
+                                                 (math.nan, TypeError), ("2", TypeError), (True, TypeError)])
+def test_train_network_needs_a_positive_int_patience(patience, error):
+    with pytest.raises(error, match="patience must be"):
+        train_network(**network_arguments(patience=patience))
+
+
+class _HomeMadeOptimizer:
+    alpha = 0.1
+
+    def update(self, weights, grads):
+        return [W - 0.1 * g for W, g in zip(weights, grads)]
+
+
+@pytest.mark.parametrize("optimizer", [None, "sgd", {"alpha": 0.1}, Adam, _HomeMadeOptimizer()])
+def test_train_network_needs_one_of_the_optimisers(optimizer):
+    with pytest.raises(TypeError, match="optimizer must be an instance of SGD, Momentum, RMSProp or Adam"):
+        train_network(**network_arguments(optimizer=optimizer))
+
+
+def _scores():
+    return np.array([[2.0, 0.5, -1.0], [0.1, 0.2, 0.3], [1.0, -1.0, 0.0]])
+
+
+@pytest.mark.parametrize(
+    ("yt", "match"),
+    [
+        (np.array([[1.0, 0, 0], [0, np.nan, 1], [0, 0, 1]]), "yt contains 1 NaN"),
+        (np.array([[1.0, 0, 0], [0, 1, 0], [0, 0, np.inf]]), "yt contains 1 NaN or inf"),
+        (np.array([[1.0, 1, 0], [0, 1, 0], [0, 0, 1]]), r"one-hot .* row\(s\) \[0\]"),
+        (np.array([[1.0, 0, 0], [0, 0, 0], [0, 0, 1]]), r"one-hot .* row\(s\) \[1\]"),
+        (np.array([[1.0, 0, 0], [0, 1, 0], [1, 1, -1]]), r"one-hot .* row\(s\) \[2\]"),
+        (np.array([0, 1, 2]), r"yt must be 2-D one-hot.*one_hot\(labels, N\)"),  # M = N = 3: ブロードキャストすれば計算できてしまう
+        (np.array([[0.0, 1.0], [1.0, 0.0], [0.0, 1.0]]), "yt must have N=3 columns"),
+    ],
+)
+def test_cross_entropy_checks_that_yt_is_one_hot(yt, match):
+    with pytest.raises(ValueError, match=match):
+        multiclass.cross_entropy(yt, _scores())
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: activations.sigmoid(np.array([1.0 + 0j, 2.0])),
+        lambda: activations.softmax(np.array([[1.0, 2.0 + 1e-9j]])),
+        lambda: linear.loss(_data()["x"] + 0j, _data()["yt_real"], _data()["w"]),
+        lambda: network.forward(_data()["x"], [W + 0j for W in _data()["weights"]]),
+        lambda: SGD(0.1).update([np.ones(2)], [np.ones(2) * 1j]),
+        lambda: preprocess.center(np.ones((3, 2)) + 0j),
+        lambda: numerical_derivative_of_complex(),
+    ],
+)
+def test_complex_input_is_rejected_not_cast(call):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # ComplexWarning(虚部を捨てた)も出さない
+        with pytest.raises(TypeError, match="complex numbers are not cast"):
+            call()
+
+
+def numerical_derivative_of_complex():
+    from dlmath.numdiff import numerical_derivative
+
+    return numerical_derivative(lambda t: t * (1 + 1j), 0.5)
+
+
+def test_init_weights_needs_an_input_besides_the_dummy_column():
+    with pytest.raises(ValueError, match=r"D must be an integer >= 2 \(the dummy column plus at least one input\), got 1"):
+        network.init_weights(1, [4], 3, np.random.default_rng(0))
+
+
+@pytest.mark.parametrize("hidden", [4, np.int64(4), "4", None, 4.0])
+def test_hidden_is_a_list_of_layer_sizes(hidden):
+    # 整数 1 つは「4 ノードの 1 層」とも「4 層」とも読めるので、[4] と書くよう伝える
+    with pytest.raises(TypeError, match=r"hidden must be a list .* e\.g\. \[H\] for one hidden layer of H nodes"):
+        network.init_weights(3, hidden, 3, np.random.default_rng(0))
+
+
+@pytest.mark.parametrize("make", [lambda: SGD(0.1), lambda: Momentum(0.1), lambda: RMSProp(0.1), lambda: Adam(0.1)])
+def test_optimiser_update_never_broadcasts_and_rejects_nan_and_inf(make):
+    weights = [np.ones((4, 2))]
+    with pytest.raises(ValueError, match=r"grads\[0\] must have the shape of weights\[0\] \(4, 2\), got \(1, 2\)"):
+        make().update(weights, [np.ones((1, 2))])  # (1, 2) の勾配は (4, 2) に足せてしまう
+    with pytest.raises(ValueError, match=r"weights\[0\] contains 1 NaN"):
+        make().update([np.array([[np.nan, 1.0]])], [np.ones((1, 2))])
+    with pytest.raises(ValueError, match=r"grads\[0\] contains 1 NaN or inf"):
+        make().update(weights, [np.array([[1.0, 2.0], [3.0, np.inf], [0.0, 0.0], [1.0, 1.0]])])
+    with pytest.raises(ValueError, match="grads must have one gradient per weight array"):
+        make().update(weights, [np.ones((4, 2)), np.ones(2)])
+
+
+@pytest.mark.parametrize("make", [lambda: Momentum(0.1), lambda: RMSProp(0.1), lambda: Adam(0.1)])
+def test_an_optimiser_remembers_its_network(make):
+    optimizer = make()
+    optimizer.update([np.ones((4, 2))], [np.ones((4, 2))])
+    with pytest.raises(ValueError, match="has been updating weights of shapes .* create a new optimizer"):
+        optimizer.update([np.ones((3, 2))], [np.ones((3, 2))])
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "match"),
+    [
+        (lambda a: {**a, "weights": [a["weights"][0], a["weights"][1][1:]]}, ValueError, r"weights\[1\] must have 5 rows"),
+        (lambda a: {**a, "weights": a["weights"][:1]}, ValueError, r"yp must have N=4 columns, one per output of .*weights\[-1\]"),
+        (lambda a: {**a, "yp": a["yp"] * 2}, ValueError, "yp must be the predictions returned by forward"),
+        (lambda a: {**a, "yp": a["yp"][:4]}, ValueError, "yp and yt must have the same number of samples"),
+        (lambda a: {**a, "cache": {k: v for k, v in a["cache"].items() if k != "z"}}, ValueError, "keys 'z', 'a', 'mask'"),
+        (lambda a: {**a, "cache": [a["cache"]]}, TypeError, "cache must be the dict returned by forward"),
+        (lambda a: {**a, "cache": {**a["cache"], "z": a["cache"]["z"][:1]}}, ValueError, r"cache\['z'\] must be a list of 2"),
+        (lambda a: {**a, "cache": {**a["cache"], "a": [a["cache"]["a"][0][:3]]}}, ValueError, r"cache\['a'\]\[0\] must have shape \(5, 4\)"),
+        (lambda a: {**a, "cache": {**a["cache"], "mask": [np.full((5, 4), np.nan)]}}, ValueError, r"cache\['mask'\]\[0\] contains 20 NaN"),
+    ],
+)
+def test_backward_checks_weights_yp_and_cache(change, error, match):
+    arguments = VALID["network.backward"]()[0]
+    with pytest.raises(error, match=match):
+        network.backward(**change(arguments))
+
+
+@pytest.mark.parametrize("which", ["test", "valid"])
+def test_train_network_names_the_set_that_is_wrong(which):
+    x, yt = _data()["x"], _data()["yt_onehot"]
+    with pytest.raises(ValueError, match=rf"{which} must be a pair \(x_{which}, yt_{which}\), got tuple of length 1"):
+        train_network(**network_arguments(**{which: (x,)}))
+    with pytest.raises(ValueError, match=rf"{which} must be a pair .* got tuple of length 3"):
+        train_network(**network_arguments(**{which: (x, yt, yt)}))
+    with pytest.raises(ValueError, match=rf"^{which}=\(x_{which}, yt_{which}\): yt must be one-hot"):
+        train_network(**network_arguments(**{which: (x, yt[:, ::-1] * 2)}))
+    with pytest.raises(ValueError, match=rf"^{which}=\(x_{which}, yt_{which}\): weights\[0\] must have 2 rows \(one per column of x, D=2"):
+        train_network(**network_arguments(**{which: (x[:, :2], yt)}))
+    with pytest.raises(TypeError, match=rf"^{which}=\(x_{which}, yt_{which}\): x must be numeric"):
+        train_network(**network_arguments(**{which: (x.astype(str), yt)}))
+
+
+def test_train_names_the_test_set_too():
+    arguments = VALID["training.train"]()[0]
+    with pytest.raises(ValueError, match=r"test must be a pair \(x_test, yt_test\), got tuple of length 1"):
+        train(**{**arguments, "test": arguments["test"][:1]})
+    with pytest.raises(ValueError, match=r"^test=\(x_test, yt_test\): yt must contain only 0 and 1"):
+        train(**{**arguments, "test": (arguments["x"], arguments["yt"] * 2)})
+
+
+@pytest.mark.parametrize("model", [linear, "logistic", None])
+def test_train_needs_a_classification_model(model):
+    with pytest.raises(TypeError, match="model must be the module dlmath.logistic or dlmath.multiclass"):
+        train(**{**VALID["training.train"]()[0], "model": model})
+
+
+def test_load_iris_accepts_numpy_integers():
+    expected = load_iris((0, 1), (0, 2))
+    for classes, features in [(np.arange(2), np.array([0, 2])), ([np.int64(0), np.int32(1)], (np.int8(0), np.uint8(2)))]:
+        got = load_iris(classes, features)
+        np.testing.assert_array_equal(got[0], expected[0])
+        np.testing.assert_array_equal(got[1], expected[1])
+    with pytest.raises(TypeError, match="classes must be distinct integers"):
+        load_iris((True, False))
+    with pytest.raises(TypeError, match="features must be a sequence of integers"):
+        load_iris(features=2)
+
+
+def test_divergence_check_compares_huge_first_losses_without_floating_point_errors():
+    with np.errstate(all="raise"):
+        assert check_divergence(np.array([1e306, 2e306]), 1, 0.1) is None  # 1000 倍は float64 をあふれるが、例外にしない
+        with pytest.raises(DivergenceError):
+            check_divergence(np.array([1e306, np.inf]), 1, 0.1)
+    x = add_dummy(np.array([[1e153], [2e153], [-1e153]]))  # はじめの損失が 1e306 ほど
+    with pytest.raises(DivergenceError, match="diverged"):
+        linear.fit(x, np.zeros(3), np.array([0.0, 1.0]), alpha=0.01, iters=5)
+
+
+def test_history_line_and_table_check_their_indices():
+    history = _history()
+    assert history.line(2).startswith("iter = 2 L = 1.500000")
+    for k, error in [(3, ValueError), (-1, ValueError), (1.0, TypeError), ("1", TypeError), (True, TypeError)]:
+        with pytest.raises(error, match=r"k must be an integer in 0 \.\. 2"):
+            history.line(k)
+    with pytest.raises(ValueError, match="head must be an integer >= 0"):
+        history.table(head=-1)
+    with pytest.raises(TypeError, match="tail must be an integer >= 0"):
+        history.table(tail="2")
+    with pytest.raises(ValueError, match="loss and w must have one row per iteration"):
+        linear.History(np.ones(3), np.ones((2, 2)))
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda rng: network.init_weights(3, [4], 3, rng),
+        lambda rng: minibatches(7, 3, rng),
+        lambda rng: network.forward(_data()["x"], _data()["weights"], dropout=0.5, rng=rng),
+        lambda rng: train_network(**network_arguments(rng=rng)),
+        lambda rng: preprocess.train_test_split(np.ones((4, 2)), np.ones(4), 1, rng),
+    ],
+)
+def test_rng_is_a_generator_or_an_int_seed(call):
+    assert_same(call(7), call(np.random.default_rng(7)))  # 整数は NumPy と同じく default_rng(seed)
+    for rng in (None, "7", 7.0, True, np.random.RandomState(7)):
+        with pytest.raises(TypeError, match=r"(rng|seed) must be a numpy\.random\.Generator or an int seed"):
+            call(rng)
+    with pytest.raises(ValueError, match=r"(rng|seed) must be a non-negative int seed, got -1"):
+        call(-1)
+
+
+def test_lists_and_object_arrays_are_validated_once_and_give_the_same_numbers():
+    d = _data()
+    as_lists = train(logistic, d["x"].tolist(), d["yt_binary"].tolist(), [0.0, 0.0, 0.0], alpha=0.1, iters=5)
+    as_arrays = train(logistic, d["x"], d["yt_binary"], np.zeros(3), alpha=0.1, iters=5)
+    assert_same(as_lists, as_arrays)
+    objects = train_network(**network_arguments(x=_network_training()["x"].astype(object),
+                                                weights=[W.tolist() for W in d["weights"]]))
+    assert_same(objects, train_network(**network_arguments()))
+
+
+def test_training_leaves_the_callers_arrays_alone():
+    arguments = network_arguments()
+    before = snapshot(arguments)
+    train_network(**arguments)
+    for key in before:
+        assert_unchanged(before[key], arguments[key])
+    arguments = VALID["training.train"]()[0]
+    before = snapshot(arguments)
+    train(**arguments)
+    for key in before:
+        assert_unchanged(before[key], arguments[key])
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: linear.loss(_data()["x"] * 1e200, _data()["yt_real"], _data()["w"]), r"loss: .*x 1\.\d+e\+200"),
+        (lambda: logistic.predict(_data()["x"] * 1e300, _data()["w"] * 1e300), r"predict: .*too large"),
+        (lambda: activations.log_softmax(np.array([[-1e308, 1e308]])), r"log_softmax: .*u 1e\+308"),
+        (lambda: preprocess.center(np.array([[1e308], [1e308]])), r"center: .*data 1e\+308"),
+        (lambda: network.loss(_data()["x"], _data()["yt_onehot"], [W * 1e200 for W in _data()["weights"]]), "weights"),
+        (lambda: __import__("dlmath.probability").probability.normal_logpdf(0.0, 0.0, 1e-200), "sigma 1e-200"),
+    ],
+)
+def test_overflow_is_a_value_error_naming_the_inputs_without_warnings(call, match):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=match):
+            call()
