@@ -219,21 +219,43 @@ def test_setosa_is_separated_by_petal_length(soup):
 
 
 def test_test_loss_falls_over_all_updates(soup):
-    """「テストデータの損失も…下がり続けていて…過学習は起きていません」: 2000 回のどの更新でもテストの損失が下がる。"""
-    import numpy as np
+    """「テストデータの損失も…下がり続けています…過学習は起きていません」: ページのセルが数えた、2000 回の更新のうち
+    損失が下がらなかった回数(学習データとテストデータ)が、どちらも 0 回と差し込まれていること。"""
+    text = prose(soup)
+    assert "テストデータの損失も学習データと同じように下がり続けています" in text
+    train_rises, test_rises = numbers_after(
+        text, r"2000回の更新のうち、損失が前の値より下がらなかった更新は、学習データで(\d+)回、テストデータで(\d+)回です")
+    assert train_rises == 0 and test_rises == 0, (train_rises, test_rises)
 
-    from dlmath import multiclass
-    from dlmath.data import load_iris
-    from dlmath.preprocess import add_dummy, one_hot, standardize, train_test_split
-    from dlmath.training import train
 
-    assert "テストデータの損失も学習データと同じように下がり続けていて" in prose(soup)
-    x, labels = load_iris(features=(0, 2))
-    x_train, x_test, yt_train, yt_test = train_test_split(x, one_hot(labels, 3), test_size=45, seed=0)
-    x_train_std, mean, std = standardize(x_train)
-    _, history = train(multiclass, add_dummy(x_train_std), yt_train, np.zeros((3, 3)), alpha=1.0, iters=2000,
-                       test=(add_dummy((x_test - mean) / std), yt_test))
-    assert np.all(np.diff(history.test_loss) < 0) and np.all(np.diff(history.loss) < 0)
+def test_two_class_case_pairs_class_1_with_logistic_regression(soup):
+    """N = 2 ではクラス1の確率がシグモイド関数(第4章・第5章と同じくクラス1がロジスティック回帰の y_p)。"""
+    text = soup.get_text()
+    for tex in ("f_1(0, u)", "y = y_{t,1}", "p = y_{p,1}", r"\boldsymbol{w} = \boldsymbol{w}_1 - \boldsymbol{w}_0", "= f(u_1 - u_0)"):
+        assert tex in text, tex
+    for old in ("f_0(u, 0)", "y = y_{t,0}", "p = y_{p,0}", r"\boldsymbol{w}_0 - \boldsymbol{w}_1", "f(u_0 - u_1)"):
+        assert old not in text, old
+    cell, = [c for c in soup.select("div.cell") if "sigmoid(u2)" in c.select_one(".cell_input").get_text()]
+    source = re.sub(r"\s+", "", cell.select_one(".cell_input").get_text())
+    assert "np.column_stack([np.zeros_like(u2),u2])" in source and "softmax(pairs)[:,1]" in source, source
+
+
+def test_class_sums_run_over_0_to_N_minus_1(soup):
+    """クラスの番号は k = 0, …, N−1: 本文がそう述べ、k についての和はどれも 0 から N−1 まで(N = 2 の演習だけ 1 まで)。"""
+    assert r"0, 1, \ldots, N-1" in soup.get_text()
+    ranges = [r for m in soup.select(".math") for r in re.findall(r"_\{k\s*=\s*([^}]*)\}\^\{([^}]*)\}", m.get_text())]
+    assert ranges and all(low == "0" and high in ("N-1", "1") for low, high in ranges), ranges
+
+
+def test_l2_minimum_argument_states_its_conditions(soup):
+    """L2 正則化で最小値がある理由: 離れていくのはいちばん大きい切片のクラスの点数、有界なのは切片の行の和が 0 の重みの中、
+    境目を含むのは L_λ が連続で不等号が等号を含むから。下に凸の定義は第5章にあり、ここでは繰り返さない。"""
+    text = prose(soup)
+    assert "正解のクラスの点数が、いちばん大きい切片のクラスの点数よりいくらでも小さくなり" in text
+    assert "正解のクラスの点数がほかのクラスの点数よりいくらでも小さく" not in text
+    assert re.search(r"切片の行の和が0の重みのうち ?L_\\lambda \\leq \\log 3 ?となる範囲は", text)
+    assert "が連続で不等号に等号を含むので境目も含みます" in text
+    assert "下に凸な関数" in text and "グラフがその2点を結ぶ線分より上に出ない" not in text
 
 
 def test_unstandardised_features_stay_above_the_standardised_loss(soup, outputs):
