@@ -89,6 +89,25 @@ def test_xavier_equals_one_over_fan_in_when_neighbouring_layers_have_equal_width
         np.testing.assert_allclose(W_xavier, W_he / np.sqrt(2.0), rtol=1e-15)
 
 
+def test_he_relu_scales_the_backward_mean_square_by_n_out_over_n_in():
+    # 式 eq-deep-backward-scale: ReLU と He の初期値では、誤差の 2 乗平均は 1 層さかのぼるごとに n_out / n_in 倍
+    # (幅が違えば 1 倍ではない)。入力は 0 について対称(E[f'(a)^2] = 1/2 の前提)、幅は 100 → 400 → 100 → 400 → 100 → 10
+    from dlmath.activations import relu_derivative
+
+    rng = np.random.default_rng(0)
+    M, widths, N = 2000, [400, 100, 400, 100], 10
+    x = add_dummy(rng.normal(size=(M, 100)))
+    weights = network.init_weights(101, widths, N, rng, method="he")
+    yp, cache = network.forward(x, weights)
+    delta = (yp - one_hot(rng.integers(0, N, size=M), N)) / M  # 出力層の誤差(式 eq-deep-delta-out)
+    sizes = [100, *widths, N]  # weights[l] は sizes[l] 個のノードから sizes[l + 1] 個のノードへの重み
+    for l in range(len(weights) - 1, 0, -1):
+        prev = (delta @ weights[l][1:].T) * relu_derivative(cache["a"][l - 1])  # 式 eq-deep-delta-hidden
+        ratio = np.mean(prev**2) / np.mean(delta**2)
+        assert ratio == pytest.approx(sizes[l + 1] / sizes[l], rel=0.15), (l, ratio)
+        delta = prev
+
+
 def test_equal_initialisation_keeps_hidden_nodes_identical():
     # すべて同じ初期値だと、隠れ層のノードは同じ値を計算し同じ勾配を受けるので、いつまでも同じまま(対称性)
     rng = np.random.default_rng(2)
