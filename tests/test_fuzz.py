@@ -359,6 +359,7 @@ def int_mutations(value, draw):
         ("NaN", math.nan, "reject"),
         ("complex", complex(value, 1), "reject"),
         ("zero", 0, "any"),
+        ("one", 1, "any"),
         ("other", draw(st.integers(0, 12)), "any"),
     ]
 
