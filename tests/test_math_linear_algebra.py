@@ -381,22 +381,6 @@ def test_best_alpha_exercise():
 # ---- ページの原稿 --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("page", ["math-vectors-matrices", "math-partial-derivatives"])
-def test_equations_of_other_math_chapters_name_their_chapter(page):
-    """数学の準備の章は番号のない章なので、式番号は (5) のように章ごとに 1 から振られる。
-    ほかの数学の章の式を引くときは、同じ行の直前(80 字以内)にその章を {doc} で書き、
-    このページの同じ番号の式と取り違えないようにする。"""
-    book = ROOT / "book"
-    owner = {}
-    for other in book.glob("math-*.md"):
-        for label in re.findall(r"^\$\$ *\((eq-[\w-]+)\)", other.read_text(encoding="utf-8"), re.M):
-            owner[label] = other.stem
-    for line in (book / f"{page}.md").read_text(encoding="utf-8").splitlines():
-        for match in re.finditer(r"\{eq\}`(eq-[\w-]+)`", line):
-            other = owner.get(match.group(1))
-            if other and other != page:
-                assert f"{{doc}}`{other}`" in line[max(0, match.start() - 80):match.start()], line
-
 
 # ---- ビルドしたページ ---------------------------------------------------------------------------
 

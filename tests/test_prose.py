@@ -112,3 +112,22 @@ def test_intro_map_lists_the_toc_parts_and_chapters_in_order():
         if name not in listed:
             listed.append(name)
     assert listed == toc_files()[1:]  # 先頭の root(はじめに)を除くすべてのページ
+
+
+def test_equations_of_unnumbered_chapters_name_their_chapter():
+    """数学の準備の章は番号のない章なので、式番号は (5) のように章ごとに 1 から振られる。
+    ほかのページからその式を引くときは、同じ行の直前(80 字以内)にその章を {doc} で書き、
+    引いている側のページの同じ番号の式と取り違えないようにする。"""
+    owner = {}
+    for page in PAGES:
+        if page.stem.startswith("math-"):
+            for label in re.findall(r"^\$\$ *\((eq-[\w-]+)\)", page.read_text(encoding="utf-8"), re.M):
+                owner[label] = page.stem
+    found = []
+    for path in PAGES:
+        for number, line in prose_lines(path):
+            for match in re.finditer(r"\{eq\}`(eq-[\w-]+)`", line):
+                other = owner.get(match.group(1))
+                if other and other != path.stem and f"{{doc}}`{other}`" not in line[max(0, match.start() - 80):match.start()]:
+                    found.append(f"{path.name}:{number}: {match.group()} without {{doc}}`{other}` before it")
+    assert not found, "\n".join(found)
