@@ -342,6 +342,8 @@ def float_mutations(value, draw):
         ("zero", 0.0, "any"),
         ("huge", 1e300, "any"),
         ("tiny", 1e-300, "any"),
+        ("big int", 10**30, "any"),
+        ("int beyond float64", 10**400, "reject"),
         ("float32", np.float32(value), "any"),
         ("other", draw(st.floats(-10, 10)), "any"),
     ]
@@ -360,6 +362,7 @@ def int_mutations(value, draw):
         ("complex", complex(value, 1), "reject"),
         ("zero", 0, "any"),
         ("one", 1, "any"),
+        ("int beyond float64", 10**400, "any"),  # 乱数の種ならどれほど大きくてもよい
         ("other", draw(st.integers(0, 12)), "any"),
     ]
 

@@ -21,6 +21,7 @@ import functools
 import inspect
 import math
 import numbers
+import sys
 
 import numpy as np
 
@@ -143,7 +144,7 @@ def check_number(name, value, expected, integer=False):
     """
     if isinstance(value, bool) or not isinstance(value, _INTEGER if integer else _NUMBER):
         raise TypeError(f"{name} must be {expected}, got {describe(value)}")
-    if isinstance(value, int) and abs(value) > np.finfo(np.float64).max:
+    if isinstance(value, int) and abs(value) > sys.float_info.max:  # Python の int はいくらでも大きい
         raise ValueError(f"{name} must be {expected} within the range of float64, got an integer of {len(str(value))} digits")
     return value
 
@@ -176,7 +177,7 @@ def check_fraction(name, value):
 def check_penalty(lam):
     """L2 正則化の強さ λ が 0 以上の有限の実数であることを確かめる。"""
     check_number("lam", lam, "a non-negative number")
-    if not np.isfinite(lam) or lam < 0:
+    if not np.isfinite(float(lam)) or lam < 0:
         raise ValueError(f"lam must be non-negative and finite, got {plain(lam)}; use lam=0 for no penalty")
     return float(lam)
 
@@ -360,8 +361,10 @@ def check_probabilities(name, yp, N):
     if yp.shape[1] != N:
         raise ValueError(f"{name} must have N={N} columns, one per output of the last matrix weights[-1], "
                          f"got shape {yp.shape}")
-    if np.any(yp < 0) or not np.allclose(yp.sum(axis=1), 1.0, rtol=0, atol=1e-9):
-        raise ValueError(f"{name} must be the predictions returned by forward (rows of probabilities that sum to 1)")
+    sums = yp.sum(axis=1)
+    if np.any(yp < 0) or not np.allclose(sums, 1.0, rtol=0, atol=1e-9):
+        raise ValueError(f"{name} must be the predictions returned by forward (rows of probabilities that sum to 1), "
+                         f"got values from {yp.min():.6g} and row sums from {sums.min():.6g} to {sums.max():.6g}")
     return yp
 
 
