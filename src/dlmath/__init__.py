@@ -17,6 +17,12 @@
 - :mod:`dlmath.probability`: ベルヌーイ分布・正規分布と対数尤度(数学の準備)
 - :mod:`dlmath.errors`: 発散の検出と例外
 - :mod:`dlmath.plotting`: 日本語が出るグラフの設定
+
+入力の約束: どの公開関数(と公開クラスの公開メソッド)も、正しい有限の結果を返すか、引数の名前・受け取ったもの・
+期待するものを書いた ``ValueError``(値や形が違う)か ``TypeError``(型が違う)を送出します。黙ってブロードキャストせず、
+複素数は実部に丸めずに断り、渡された配列は書き換えません。乱数 ``rng`` は ``numpy.random.Generator`` か整数の種
+(``numpy.random.default_rng(seed)`` にする)で、None や文字列は ``TypeError`` です。
+検査はすべて :mod:`dlmath._validation` にあり、その docstring が約束の全体です。
 """
 
 from dlmath.errors import DivergenceError
