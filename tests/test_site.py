@@ -115,3 +115,15 @@ class TestLinearRegressionPage:
         text = soup.get_text()
         assert "171.0 cm" in text and "65.4 kg" in text
         assert "{glue" not in text
+
+
+def test_captions_have_no_stray_space_after_japanese_punctuation(site):
+    """複数行のキャプションの改行が空白にならない(「…。 次の文」)。YAML の caption は |- で書く。"""
+    found = []
+    for path in all_pages(site):
+        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        for caption in soup.select("figcaption"):
+            text = caption.get_text()
+            for match in re.finditer(r"[。、)] +\S", text):
+                found.append(f"{path.name}: {text[max(0, match.start() - 20):match.end() + 10]!r}")
+    assert not found, "\n".join(found)
