@@ -9,7 +9,7 @@
 (_ext/notebooks.py の convert)で作り、空の一時ディレクトリで実行します。dlmath またはページのコードから出た
 DeprecationWarning・PendingDeprecationWarning・FutureWarning はエラーとして扱い、stderr への出力も失敗とします。
 
-環境は _build/compat/<名前>/ に作り、declared と minimum は pyproject.toml と requirements.txt が変わらない限り作り直しません。
+環境は _build/compat/<名前>/ に作り、declared と minimum は pyproject.toml・requirements.txt・src/ が変わらない限り作り直しません。
 使い方: .venv/bin/python tools/compat.py [declared minimum newest] [--only book/linear-regression] [--markdown]
 make test は declared の環境だけを作り(--setup-only)、tests/test_notebooks.py がその環境で各章を実行します。
 """
@@ -98,33 +98,46 @@ def plan(name: str) -> tuple[str, list[str], str]:
 
 
 def ensure_environment(name: str) -> Path:
-    """_build/compat/<name> に venv を作り(入力が変わったときだけ)、その Python のパスを返す。"""
+    """_build/compat/<name> に venv を作り(入力が変わったときだけ)、その Python のパスを返す。
+
+    依存(Python・pip の引数・制約・pyproject.toml)が変わったら作り直し、src/ だけが変わったときは dlmath だけを
+    入れ直します(dlmath はコピーして入れるので、そのままでは古い dlmath でノートブックを実行してしまう)。
+    """
     python, args, constraints = plan(name)
     home = COMPAT / name
-    digest = hashlib.sha256(
-        json.dumps([python, args, constraints, (ROOT / "pyproject.toml").read_text(encoding="utf-8")]).encode()
-    ).hexdigest()
-    stamp = home / ".dlmath-compat"
+    env_digest = _digest([python, args, constraints, (ROOT / "pyproject.toml").read_text(encoding="utf-8")])
+    src_digest = _digest([(str(f.relative_to(ROOT)), f.read_bytes().hex()) for f in sorted((ROOT / "src").rglob("*.py"))])
+    env_stamp, src_stamp = home / ".dlmath-compat", home / ".dlmath-src"
     env_python = home / "bin" / "python"
-    if name != "newest" and stamp.exists() and stamp.read_text() == digest and env_python.exists():
+    pip = [str(env_python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    fresh = name != "newest" and env_python.exists() and env_stamp.exists() and env_stamp.read_text() == env_digest
+    if fresh and src_stamp.exists() and src_stamp.read_text() == src_digest:
+        return env_python
+    if fresh:
+        subprocess.run([*pip, "--no-deps", "--force-reinstall", str(ROOT)], check=True, cwd=home)
+        src_stamp.write_text(src_digest)
         return env_python
     shutil.rmtree(home, ignore_errors=True)
     subprocess.run([python, "-m", "venv", str(home)], check=True)
-    command = [str(env_python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     if constraints:
         constraint_file = home / "constraints.txt"
         constraint_file.write_text(constraints, encoding="utf-8")
-        command += ["-c", str(constraint_file)]
+        pip += ["-c", str(constraint_file)]
     # dlmath はコピーして入れる(-e にしない): 読者が pip install したときと同じ形
-    subprocess.run([*command, *args], check=True, cwd=home)
+    subprocess.run([*pip, *args], check=True, cwd=home)
     kernel = home / "share" / "jupyter" / "kernels" / f"dlmath-{name}"
     kernel.mkdir(parents=True, exist_ok=True)
     (kernel / "kernel.json").write_text(json.dumps({
         "argv": [str(env_python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
         "display_name": f"dlmath ({name})", "language": "python",
     }), encoding="utf-8")
-    stamp.write_text(digest)
+    env_stamp.write_text(env_digest)
+    src_stamp.write_text(src_digest)
     return env_python
+
+
+def _digest(value) -> str:
+    return hashlib.sha256(json.dumps(value).encode()).hexdigest()
 
 
 def use_kernel(name: str) -> None:
