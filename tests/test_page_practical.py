@@ -47,6 +47,13 @@ def prose(soup):
     return soup.select_one("article").get_text()
 
 
+def table_after(header, text, end=None):
+    """text の中で header の行から end(省略時は空行)までの部分。表の行を、ほかの出力と取り違えないために使う。"""
+    start = text.index(header)
+    stop = text.index(end, start) if end else text.find("\n\n", start)
+    return text[start:stop if stop >= 0 else None]
+
+
 def numbers_after(label, text):
     """text の中で label の直後に現れる数(指数表記も可)をすべて float で返す。"""
     return [float(v) for v in re.findall(re.escape(label) + r"\s*(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)", text)]
@@ -105,13 +112,27 @@ def test_numerical_gradient_needs_two_forward_passes_per_weight(outputs):
     assert int(match.group(2)) == 2 * int(match.group(1))
 
 
-def test_timing_table_lists_the_five_network_sizes(outputs):
-    # 時間そのものは計る機械と混み具合で変わるので確かめない(テストは正しさだけ、速さは benchmarks/)。
+def test_timing_table_lists_the_five_network_sizes(outputs, prose):
+    # 時間そのものは計る機械と混み具合で変わるので、値は確かめない(速さは benchmarks/)。
     # 数値微分の手間が重みの数に比例することは、順伝播の回数 2P のテストで確かめている。
-    rows = re.findall(r"^\s*(\d+)\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+(\d+)\s*$", outputs, re.M)
+    # ここで確かめるのは、本文が述べる、混み具合に左右されにくい大小関係だけ。
+    table = table_after(" H       P   数値微分 (秒)", outputs)
+    rows = re.findall(r"^\s*(\d+)\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+(\d+)\s*$", table, re.M)
     assert len(rows) == 5, rows
     weights = [int(r[1]) for r in rows]
     assert weights == sorted(weights)
+    # 本文: 比はどの大きさでも回数からの見積もり P より大きい。図の説明: 何桁も短い
+    assert all(int(ratio) > int(P) for _, P, _, _, ratio in rows), rows
+    assert int(rows[-1][4]) >= 100, rows
+    # 本文: 数値微分の損失 1 回あたりの時間は、誤差逆伝播法の勾配 1 回全体より長い
+    per_call = re.search(r"損失1回あたりの時間は([\d.]+)マイクロ秒で、\s*誤差逆伝播法で勾配を1回求める時間全体\(([\d.]+)マイクロ秒\)より長い", prose)
+    assert per_call and float(per_call.group(1)) > float(per_call.group(2)), per_call
+    # 本文: 当てはめた傾きは、どちらも理論の値(数値微分 2、誤差逆伝播法 1)より小さい
+    slopes = re.search(r"傾きは、数値微分が(-?[\d.]+)、誤差逆伝播法が(-?[\d.]+)で、どちらも理論の値より小さく", prose)
+    assert slopes and float(slopes.group(1)) < 2 and float(slopes.group(2)) < 1, slopes
+    # 本文と図の説明: 誤差逆伝播法の時間は、この大きさではゆるやかにしか増えない
+    growth = re.search(r"重みの数が(\d+)倍に増えても、どの大きさでも(\d+)〜(\d+)マイクロ秒の範囲に収まって", prose)
+    assert growth and float(growth.group(3)) < float(growth.group(2)) * float(growth.group(1)) / 3, growth
 
 
 def test_optimisers_learn_and_momentum_beats_plain_sgd_at_the_same_rate(outputs):
@@ -149,6 +170,16 @@ def test_momentum_step_wording_is_one_over_one_minus_beta_times_sgd(prose):
     assert r"\alpha/(1 - \beta)\)倍" not in prose and r"1/(1 - \beta)\)倍" in prose
 
 
+def test_optimizer_wording_and_units(soup, prose):
+    # RMSProp の展開で重みが付くのは勾配の 2 乗、Adam の補正は β1^t と β2^t、3.16α は ρ = 0.9 のとき
+    assert r"勾配の2乗\(g_{t-j}^2\)" in prose
+    assert r"\(\beta_1^t\)も\(\beta_2^t\)も0に近づく" in prose
+    assert re.search(r"\\rho = 0\.9\\\)[^。]*3\.16", prose)
+    # 最適化手法の図の右は、もう 1 つの正解率の図と同じく % で描く
+    code = soup.get_text()
+    assert "100 * history.test_accuracy" in code and 'set_ylabel("テストデータの正解率 (%)")' in code
+
+
 def test_pytorch_table_and_weight_decay_note(soup):
     # 対応表: 学習率は lr、RMSProp の ρ は RMSprop の alpha、Adam の β1, β2 は betas、lam は weight_decay
     table = next(t for t in soup.select("article table") if "torch.optim" in t.get_text())
@@ -161,7 +192,8 @@ def test_pytorch_table_and_weight_decay_note(soup):
     assert "momentum" in row("モメンタムの")
     assert "weight_decay" in row("lam")
     # 表の後の注意: alpha と lr の名前、AdamW の縮め方と既定値、decoupled_weight_decay、切片のパラメータグループ
-    note = " ".join(p.get_text() for p in table.find_all_next("p", limit=3))
+    # Sphinx は表のセルも <p> で包むので、表の外の段落だけを数える
+    note = " ".join(p.get_text() for p in [p for p in table.find_all_next("p") if table not in p.parents][:3])
     for phrase in ("RMSpropのalphaは学習率ではなく", "AdamW", "1 - lr * weight_decay", "0.01",
                    "decoupled_weight_decay=True", "最近の版", "パラメータグループ"):
         assert phrase in note, phrase
@@ -172,7 +204,12 @@ def test_momentum_step_approaches_alpha_over_one_minus_beta(outputs):
     assert match and abs(float(match.group(1)) - float(match.group(2))) < 1e-6 and float(match.group(1)) > 0.09
 
 
-def test_learning_rate_three_kills_relu_and_a_huge_rate_diverges(outputs):
+def test_learning_rate_three_kills_relu_and_a_huge_rate_diverges(outputs, prose):
+    # 本文: α = 3 の損失は 1 エポック目から最後まで log 10 の近くの狭い範囲にとどまる(下がらない)
+    flat = re.search(r"損失は1エポック目から最後まで([\d.]+)から([\d.]+)のあいだにとどまり、下がりません", prose)
+    assert flat, "the flat loss at α = 3 is not stated"
+    low, high = map(float, flat.groups())
+    assert high - low < 0.1 and abs(low - math.log(10)) < 0.1 and abs(high - math.log(10)) < 0.1, (low, high)
     dead = {float(a): float(p) for a, p in re.findall(r"α = +([\d.]+): 出力が常に 0 の隠れ層のノード (\d+)%", outputs)}
     # 本文: α = 3 ではすべてのノードが死に、出力層には定数しか届かない
     assert dead[3.0] == 100 and dead[0.1] < dead[3.0], dead
@@ -190,6 +227,14 @@ def test_overfitting_test_loss_has_its_minimum_before_the_end(prose):
     assert match, "the test-loss minimum is not stated"
     epoch, minimum, final = int(match.group(1)), float(match.group(2)), float(match.group(3))
     assert epoch < 100 and final > minimum
+
+
+def test_early_stopping_stops_patience_epochs_after_the_best(outputs):
+    # 本文: 検証データの損失は best エポック目が最小で、その後 10 エポック更新されなかったので止まった(100 エポックより前)
+    match = re.search(r"検証データの損失が最小だったエポック: (\d+)、止めたエポック: (\d+)", outputs)
+    assert match, "the early-stopping epochs are not printed"
+    best, stop = map(int, match.groups())
+    assert stop == best + 10 and stop < 100, (best, stop)
 
 
 def test_overfitting_gap_and_remedies(outputs, prose):
@@ -221,21 +266,39 @@ def seed_table(outputs):
     return {int(seed): [(float(values[i]), float(values[i + 1])) for i in (0, 2, 4, 6)] for seed, *values in rows}
 
 
-def test_remedy_differences_in_accuracy_are_within_the_seed_noise(outputs):
+def paired_differences(outputs):
+    """同じ種どうしの正解した枚数の差(対策 − 対策なし)を、対策の名前ごとに種の順で返す。"""
+    rows = re.findall(r"^(重み減衰|ドロップアウト|早期終了) − 対策なし\(正解した枚数\): (.+)$", outputs, re.M)
+    return {name: [int(v) for v in re.findall(r"種\d ([+-]\d+)", values)] for name, values in rows}
+
+
+def test_remedy_differences_in_accuracy_are_within_the_seed_noise(outputs, prose):
     table = seed_table(outputs)
     assert sorted(table) == [0, 1, 2, 3, 4], table
-    plain_accuracies = [table[seed][PLAIN][0] for seed in table]
-    spread = max(plain_accuracies) - min(plain_accuracies)
-    # 本文: 種 0 での対策による正解率の差は、対策なしを種だけ変えたときの揺れと同じ程度(以内)
-    for remedy in (DECAY, DROPOUT, EARLY):
-        assert abs(table[0][remedy][0] - table[0][PLAIN][0]) <= spread + 1e-9
-    # 本文: どの対策も平均では正解率が対策なしより低く(上げた対策はない)、重み減衰は 5 つの種のうち 4 回以上低い。
-    # その差は平均で、対策なしの種による揺れより小さい
-    change = {r: [table[seed][r][0] - table[seed][PLAIN][0] for seed in table] for r in (DECAY, DROPOUT, EARLY)}
-    assert all(sum(c) < 0 for c in change.values()), change
-    assert sum(c < 0 for c in change[DECAY]) >= 4, change[DECAY]
-    assert -sum(change[DECAY]) / len(table) < spread, change[DECAY]
-    assert all(c <= 1e-9 for c in change[EARLY]), change[EARLY]  # 本文: 早期終了は低いか同じ枚数
+    # 表の最後の 3 行は、同じ種どうしの正解した枚数の差(正解率 × 360 枚の差)
+    paired = paired_differences(outputs)
+    for name, remedy in (("重み減衰", DECAY), ("ドロップアウト", DROPOUT), ("早期終了", EARLY)):
+        expected = [round(table[seed][remedy][0] * 360) - round(table[seed][PLAIN][0] * 360) for seed in sorted(table)]
+        assert paired.get(name) == expected, (name, paired.get(name), expected)
+    # 本文: どの対策も平均では正解率が対策なしより低く(上げた対策はない)、重み減衰は 5 つの種のうち 4 回以上低い
+    assert all(sum(c) < 0 for c in paired.values()), paired
+    decay = paired["重み減衰"]
+    assert sum(c < 0 for c in decay) >= 4, decay
+    assert all(c <= 0 for c in paired["早期終了"]), paired  # 本文: 早期終了は低いか同じ枚数
+    # 本文(M1): 重み減衰の種ごとの差は min 枚から max 枚までばらつき、逆向きの種があり、
+    # 標準偏差(平均からの差の 2 乗の平均の平方根)は平均の大きさに劣らない
+    match = re.search(r"種ごとの差は([+-]\d+)枚から([+-]\d+)枚までばらつき、\s*(\d+)つの種では逆向き", prose)
+    assert match and (int(match.group(1)), int(match.group(2))) == (min(decay), max(decay)), match
+    assert int(match.group(3)) == sum(c > 0 for c in decay) >= 1, decay
+    mean = sum(decay) / len(decay)
+    sd = math.sqrt(sum((c - mean) ** 2 for c in decay) / len(decay))
+    assert sd >= abs(mean), (sd, mean)
+    # 本文(M2): テストデータ 360 枚の選び方による正解率の標準偏差 √(p(1 - p)/n)(p は種 0 の対策なし)
+    p = table[0][PLAIN][0]
+    sampling = re.search(r"約([\d.]+)ポイント、約(\d+)枚分で", prose)
+    assert sampling, "the test-set sampling noise is not stated"
+    assert abs(float(sampling.group(1)) - 100 * math.sqrt(p * (1 - p) / 360)) < 0.1, sampling.group(1)
+    assert abs(int(sampling.group(2)) - 360 * math.sqrt(p * (1 - p) / 360)) <= 1, sampling.group(2)
     # 本文: テストデータの損失は、どの種でも重み減衰と早期終了のほうが小さく、ドロップアウトは多くて 1 回しか小さくならない
     assert all(table[seed][DECAY][1] < table[seed][PLAIN][1] and table[seed][EARLY][1] < table[seed][PLAIN][1]
                for seed in table)
@@ -253,7 +316,10 @@ def test_wrong_images_get_less_extreme_losses_with_weight_decay_and_early_stoppi
     assert re.search(r"^外した枚数: 対策なし \d+、重み減衰 \d+、早期終了 \d+、3 つとも \d+$", outputs, re.M)
 
 
-def test_hyperparameters_are_chosen_on_validation_data_and_tested_once(outputs, prose):
+def test_hyperparameters_are_chosen_on_validation_data_and_tested_once(soup, outputs, prose):
+    # 本文: 12 通りの学習ではテストデータを test=None として渡さない
+    grid_cell = next(c for c in soup.select(".cell_input") if "grid[lam_c, p_c]" in c.get_text())
+    assert "test=None" in grid_cell.get_text(), grid_cell.get_text()
     rows = re.findall(r"^\s*([\d.e-]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)$", outputs, re.M)
     grid = {(float(lam), float(p)): (float(loss), float(acc)) for lam, p, loss, acc in rows
             if float(p) in (0.0, 0.2, 0.5) and float(lam) in (0.0, 1e-4, 1e-3, 1e-2)}
@@ -262,14 +328,26 @@ def test_hyperparameters_are_chosen_on_validation_data_and_tested_once(outputs, 
     assert chosen, "the chosen setting is not printed"
     best = min(grid, key=lambda key: grid[key][0])
     assert (float(chosen.group(1)), float(chosen.group(2))) == best  # 検証データの損失が最小の組を選んでいる
-    # テストデータの正解率は選んだ組について一度だけ出力する
-    tested = re.findall(r"^λ = [\d.e-]+、p = [\d.]+: テストデータの正解率 ([\d.]+)$", outputs, re.M)
+    assert best != (0.0, 0.0), best  # 本文は、正則化した組が選ばれたものとして書いている
+    # 本文(E3): 上位 3 つの検証データの損失は事実上並んでいる
+    ranked = sorted(grid.values())
+    top = re.search(r"2番目と3番目の組の損失も([\d.]+)と([\d.]+)で、一番との差はわずか", prose)
+    assert top and (float(top.group(1)), float(top.group(2))) == (round(ranked[1][0], 3), round(ranked[2][0], 3)), top
+    assert ranked[2][0] - ranked[0][0] < 0.03, ranked[:3]
+    # テストデータの正解率と損失は、選んだ組について一度だけ出力する
+    tested = re.findall(r"^λ = [\d.e-]+、p = [\d.]+: テストデータの正解率 ([\d.]+)、損失 ([\d.]+)$", outputs, re.M)
     assert len(tested) == 1, tested
-    # 本文の主張: 選んだ組の正解率と対策なしの差は、種による揺れの範囲
+    accuracy, loss = map(float, tested[0])
     table = seed_table(outputs)
-    plain_accuracies = [table[seed][PLAIN][0] for seed in table]
-    assert abs(float(tested[0]) - table[0][PLAIN][0]) <= max(plain_accuracies) - min(plain_accuracies) + 1e-9
-    assert f"{100 * float(tested[0]):.1f}%" in prose
+    # 本文(E2): 対策なし(種 0)との正解した枚数の差は、同じ種どうしの重み減衰の差が動いた幅に収まる
+    difference = round(accuracy * 360) - round(table[0][PLAIN][0] * 360)
+    stated = re.search(r"との差は(-?\d+)枚です", prose)
+    assert stated and int(stated.group(1)) == difference, (stated, difference)
+    decay = paired_differences(outputs)["重み減衰"]
+    assert min(decay) <= difference <= max(decay), (difference, decay)
+    assert f"{100 * accuracy:.1f}%" in prose
+    # 本文(E1): 選んだ組のテストデータの損失は、対策なし(種 0)より小さい
+    assert loss < table[0][PLAIN][1], (loss, table[0][PLAIN][1])
     # 本文の主張: 検証データの正解率は 12 通りとも数枚の差に収まる
     accuracies = [acc for _, acc in grid.values()]
     assert (max(accuracies) - min(accuracies)) * 300 < 10
@@ -295,6 +373,7 @@ def test_exercise_solutions_match_their_outputs(outputs):
             re.findall(r"^p = ([\d.]+): 学習データの損失 ([\d.]+)、正解率 [\d.]+、検証データの損失 ([\d.]+)、", outputs, re.M)}
     assert sorted(runs) == [0.2, 0.5, 0.8], runs
     assert runs[0.8][0] > 10 * max(runs[0.2][0], runs[0.5][0])
+    assert max(runs[0.2][0], runs[0.5][0]) < 0.01  # 本文: 0.2 と 0.5 はどちらも 0 に近く、ほとんど差がない
     assert runs[0.8][1] > max(runs[0.2][1], runs[0.5][1]) and runs[0.2][1] < runs[0.5][1]
     # patience: 3 で返した重みの検証データの損失は、10 のときより大きい
     returned = {int(p): float(v) for p, v in re.findall(r"^patience = +(\d+): .*返した重みでの検証データの損失 ([\d.]+)$", outputs, re.M)}
@@ -311,10 +390,23 @@ def test_valley_momentum_and_rmsprop_beat_plain_sgd(outputs):
     assert float(losses["モメンタム"]) < float(losses["SGD"]) / 100 and float(losses["RMSProp"]) < float(losses["SGD"]) / 100
 
 
-def test_batch_size_table_and_the_noise_of_single_samples(outputs):
-    rows = {int(b): (int(u), float(loss)) for b, u, loss in
-            re.findall(r"^\s*(\d+)\s+(\d+)\s+[\d.]+\s+([\d.]+)\s+[\d.]+$", outputs, re.M) if int(b) in (1, 16, 128, 1437)}
+def test_batch_size_table_and_the_noise_of_single_samples(outputs, prose):
+    table = table_after("   B  1エポックの更新回数", outputs, end="B = 1 の 1 エポック目の終わり")
+    rows = {int(b): (int(u), float(seconds), float(loss)) for b, u, seconds, loss in
+            re.findall(r"^\s*(\d+)\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+[\d.]+$", table, re.M)}
     assert sorted(rows) == [1, 16, 128, 1437], rows
-    assert rows[1][1] < rows[16][1] < rows[128][1] < rows[1437][1]  # エポックで比べると小さな B ほど進む
+    assert rows[1][2] < rows[16][2] < rows[128][2] < rows[1437][2]  # エポックで比べると小さな B ほど進む
     first = float(re.search(r"B = 1 の 1 エポック目の終わり\((\d+) 回更新\): 損失 ([\d.]+)", outputs).group(2))
-    assert first > rows[16][1]  # 更新の回数が多くても、1 枚ずつの勾配は効率が悪い
+    assert first > rows[16][2]  # 更新の回数が多くても、1 枚ずつの勾配は効率が悪い
+    # 本文: B = 1 の 1 エポックは B = 16 よりずっと長くかかる(2 つの秒数は同じ桁数で書く)
+    assert rows[1][1] > 2 * rows[16][1], rows
+    seconds = re.search(r"1エポックに([\d.]+)秒かかり、.{0,30}?の([\d.]+)秒より", prose)
+    assert seconds and len(seconds.group(1).split(".")[1]) == len(seconds.group(2).split(".")[1]), seconds
+    # 本文と図の説明: 更新の回数で比べると B = 16、128、全部の 3 本がほぼ 1 本につながる
+    ends = re.search(r"全部を使った(\d+)回目の損失は([\d.]+)、.{0,30}?の(\d+)回目は([\d.]+)です", prose)
+    assert ends, "the losses where the full-batch and B = 128 curves meet are not stated"
+    assert abs(math.log(float(ends.group(2)) / float(ends.group(4)))) < 0.1, ends.groups()
+    overlap = re.search(r"の(\d+)回目の([\d.]+)は、.{0,30}?の(\d+)回目の([\d.]+)と(\d+)回目の([\d.]+)のあいだにあります", prose)
+    assert overlap, "the overlap of the B = 16 and B = 128 curves is not stated"
+    u16, l16, u_before, l_before, u_after, l_after = (float(v) for v in overlap.groups())
+    assert u_before <= u16 <= u_after and l_after <= l16 <= l_before, overlap.groups()
