@@ -61,12 +61,13 @@ def as_real_array(name, value, ndim=None):
         raise ValueError(f"{name} must be a rectangular array of numbers, got {describe(value)}: {error}") from None
     if array.dtype != np.float64:
         array = _to_float64(name, value, array)
-    if ndim is not None and array.ndim not in np.atleast_1d(ndim):
+    allowed = ndim if isinstance(ndim, tuple) else (ndim,)
+    if ndim is not None and array.ndim not in allowed:
         hint = {
             1: f"; use {name}.ravel() or a single column such as data[:, 1]",
             2: f"; use {name}.reshape(-1, 1) or data[:, 0:1] to keep a column",
         }.get(ndim, "")
-        expected = " or ".join(f"{n}-D" for n in np.atleast_1d(ndim))
+        expected = " or ".join(f"{n}-D" for n in allowed)
         raise ValueError(f"{name} must be {expected}, got {array.ndim}-D array of shape {array.shape}{hint}")
     if array.size == 0:
         raise ValueError(f"{name} is empty (shape {array.shape}); at least one value is needed")
@@ -91,11 +92,16 @@ def _to_float64(name, value, array):
 def as_finite_array(name, value, ndim):
     """``value`` を float64 の ndarray にし、次元数・空でないこと・有限性を確かめる(次元数は as_real_array と同じ)。"""
     array = as_real_array(name, value, ndim)
-    # NaN や inf があれば内積 Σ a² も有限でないので、ふつうは速い内積 1 回で済む(内積があふれたときだけ 1 つずつ調べる)
-    if not (math.isfinite(np.vdot(array, array)) or np.isfinite(array).all()):
+    if not _all_finite(array):
         bad = int(np.count_nonzero(~np.isfinite(array)))
         raise ValueError(f"{name} contains {bad} NaN or inf value(s); remove or impute them first")
     return array
+
+
+def _all_finite(array):
+    """配列の値がすべて有限か。NaN や inf があれば内積 Σ a² も有限でないので、ふつうは速い内積 1 回で済む
+    (内積があふれたときだけ 1 つずつ調べる)。"""
+    return math.isfinite(np.vdot(array, array)) or bool(np.isfinite(array).all())
 
 
 def check_same_shape(**arrays):
@@ -430,7 +436,7 @@ def check_callable(name, function, argument, shape, allow_inf=False):
     @functools.wraps(function)
     def checked(*args):
         value = as_real_array(call, function(*args), None)
-        if np.isnan(value).any() or not (allow_inf or np.isfinite(value).all()):
+        if not _all_finite(value) and (not allow_inf or np.isnan(value).any()):
             raise ValueError(f"{call} returned NaN{'' if allow_inf else ' or inf'} at a finite {argument}; check the function")
         if value.shape != shape:
             expected = "be a single number" if shape == () else f"have the shape of {argument} {shape}"
