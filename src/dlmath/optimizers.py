@@ -1,14 +1,14 @@
 """重みの更新のしかた(最適化手法): SGD、モメンタム、RMSProp、Adam(節 sec-practical-optimizers)。
 
 どれも update(weights, grads) で、重み行列のリストと同じ形の勾配のリストを受け取り、
-更新した新しい重みのリストを返します(渡したリストは書き換えません)。形の違う勾配(ブロードキャストすれば
-計算できてしまうものも)、NaN や inf は ValueError です。
+更新した新しい重みのリストを返します(渡したリストは書き換えません)。@checked_update が引数を先に確かめ、
+形の違う勾配(ブロードキャストすれば計算できてしまうものも)、NaN や inf は ValueError にします。
 モメンタム・RMSProp・Adam は、それまでの勾配から作った値を覚えておくので、学習ごとに新しく作ります。
 """
 
 import numpy as np
 
-from dlmath._validation import check_fraction, check_positive, check_update, no_overflow
+from dlmath._validation import check_fraction, check_positive, checked_update
 
 
 class SGD:
@@ -17,9 +17,8 @@ class SGD:
     def __init__(self, alpha=0.01):
         self.alpha = check_positive("alpha", alpha)
 
-    @no_overflow
+    @checked_update()
     def update(self, weights, grads):
-        weights, grads = check_update(weights, grads, None)
         return [W - self.alpha * g for W, g in zip(weights, grads, strict=True)]
 
 
@@ -34,9 +33,8 @@ class Momentum:
         self.beta = check_fraction("beta", beta)
         self.v = None
 
-    @no_overflow
+    @checked_update(state="v")
     def update(self, weights, grads):
-        weights, grads = check_update(weights, grads, self.v)
         if self.v is None:
             self.v = [np.zeros_like(W) for W in weights]
         self.v = [self.beta * v - self.alpha * g for v, g in zip(self.v, grads, strict=True)]
@@ -55,9 +53,8 @@ class RMSProp:
         self.eps = check_positive("eps", eps)
         self.s = None
 
-    @no_overflow
+    @checked_update(state="s")
     def update(self, weights, grads):
-        weights, grads = check_update(weights, grads, self.s)
         if self.s is None:
             self.s = [np.zeros_like(W) for W in weights]
         self.s = [self.rho * s + (1 - self.rho) * g**2 for s, g in zip(self.s, grads, strict=True)]
@@ -79,9 +76,8 @@ class Adam:
         self.m = self.s = None
         self.t = 0
 
-    @no_overflow
+    @checked_update(state="m")
     def update(self, weights, grads):
-        weights, grads = check_update(weights, grads, self.m)
         if self.m is None:
             self.m = [np.zeros_like(W) for W in weights]
             self.s = [np.zeros_like(W) for W in weights]

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from dlmath import network
-from dlmath._validation import (as_finite_array, check_fraction, check_model, check_one_hot, check_optimizer, check_pair,
-                                check_penalty, check_positive, check_rng, check_x_weights, no_overflow)
+from dlmath._validation import (as_finite_array, check_fraction, check_model, check_one_hot, check_pair, check_penalty,
+                                check_positive, check_rng, check_x_weights, no_overflow, unchecked_update)
 from dlmath.errors import NETWORK_DIVERGENCE_FACTOR, check_divergence, diverged
 from dlmath.multiclass import cross_entropy
 
@@ -163,7 +163,6 @@ def train_network(x, yt, weights, optimizer, epochs, batch_size, rng, activation
     DivergenceError
         学習データの損失が有限でなくなるか、はじめの値の 10 倍を超えたとき(学習率が大きすぎる)。
     """
-    check_optimizer(optimizer)
     check_positive("epochs", epochs, integer=True)
     check_positive("batch_size", batch_size, integer=True)
     rng, lam, dropout = check_rng(rng), check_penalty(lam), check_fraction("dropout", dropout)
@@ -176,6 +175,7 @@ def train_network(x, yt, weights, optimizer, epochs, batch_size, rng, activation
     f, fprime = network._activation(activation)
     sets = {name: None if data is None else check_pair(name, data, lambda *pair: _checked_network_set(*pair, weights))
             for name, data in (("test", test), ("valid", valid))}
+    update = unchecked_update(optimizer, weights)  # 最適化手法はここで一度確かめ、ループの中では検査を省く
     record = {key: [] for key in ("loss", "accuracy", "test_loss", "test_accuracy", "valid_loss")}
     initial = network._loss(x, yt, weights, f)
     best = (np.inf, weights, None)
@@ -185,7 +185,7 @@ def train_network(x, yt, weights, optimizer, epochs, batch_size, rng, activation
                 for batch in minibatches(x.shape[0], batch_size, rng):
                     yp, cache = network._forward(x[batch], weights, f, dropout, rng)
                     grads = network._backward(yt[batch], weights, yp, cache, fprime, lam)
-                    weights = optimizer.update(weights, grads)
+                    weights = update(weights, grads)
                 _evaluate(record, x, yt, weights, f, sets)
             except FloatingPointError:
                 raise diverged(optimizer.alpha, epoch, initial, np.inf) from None
