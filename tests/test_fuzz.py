@@ -845,3 +845,13 @@ def test_overflow_is_a_value_error_naming_the_inputs_without_warnings(call, matc
         warnings.simplefilter("error")
         with pytest.raises(ValueError, match=match):
             call()
+
+
+def test_train_network_checks_a_reused_optimiser_once_before_its_loop():
+    optimizer = Momentum(0.1)
+    optimizer.update([np.ones((2, 2))], [np.ones((2, 2))])  # ほかのネットワークで使った
+    with pytest.raises(ValueError, match="has been updating weights of shapes .* create a new optimizer"):
+        train_network(**network_arguments(optimizer=optimizer))
+    again = Momentum(0.1)  # 同じネットワークをエポックごとに続けて学習するのはよい(本文の使い方)
+    weights, _ = train_network(**network_arguments(optimizer=again, epochs=1))
+    train_network(**network_arguments(optimizer=again, weights=weights, epochs=1))
