@@ -73,14 +73,14 @@ def step(x, yt, w, alpha):
 
 @dataclass(frozen=True)
 class History:
-    """学習の記録。k 行目は k 回目の繰り返しを表す。
+    """学習の記録。k は 0 から数えます。
 
     Attributes
     ----------
     loss : ndarray of shape (iters,)
-        k 回目の更新 *前* の重みでの損失 L。
+        loss[k] は k 回更新した後(k + 1 回目の更新の前)の重みでの損失 L。
     w : ndarray of shape (iters, D)
-        k 回目の更新 *後* の重み。
+        w[k] は k + 1 回目の更新の後の重み。
     """
 
     loss: np.ndarray

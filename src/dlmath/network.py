@@ -86,15 +86,15 @@ def forward(x, weights, activation="relu", dropout=0.0, rng=None):
 
 def _forward(x, weights, f, dropout=0.0, rng=None):
     z, cache = x, {"z": [x], "a": [], "mask": []}
-    for W in weights[:-1]:
-        a = z @ W
-        h = f(a)
+    for V_l in weights[:-1]:  # 隠れ層への重み V_1, V_2, ...(最後の W は出力層)
+        a = z @ V_l
+        fa = f(a)
         mask = None
         if dropout:
             # 残すノードは 1 / (1 - dropout) 倍して、出力の期待値を予測のときとそろえる
-            mask = (rng.random(h.shape) >= dropout) / (1.0 - dropout)
-            h = h * mask
-        z = np.insert(h, 0, 1.0, axis=1)  # ダミー変数の列
+            mask = (rng.random(fa.shape) >= dropout) / (1.0 - dropout)
+            fa = fa * mask
+        z = np.insert(fa, 0, 1.0, axis=1)  # ダミー変数の列
         cache["a"].append(a)
         cache["mask"].append(mask)
         cache["z"].append(z)

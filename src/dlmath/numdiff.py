@@ -10,7 +10,7 @@ from dlmath._validation import as_finite_array, check_callable, check_choice, ch
 
 @no_overflow
 def numerical_derivative(f, x, h=1e-5, scheme="central"):
-    """1 変数関数 f の x での微分係数を差分で近似する(式 eq-central-difference)。
+    """1 変数関数 f の x での微分係数を差分で近似する(式 eq-math-central-difference)。
 
     Parameters
     ----------
@@ -34,7 +34,7 @@ def numerical_derivative(f, x, h=1e-5, scheme="central"):
 
 @no_overflow
 def numerical_gradient(f, w, h=1e-6):
-    """中心差分 (f(w + h e_i) - f(w - h e_i)) / 2h で勾配を近似する(式 eq-central-difference)。
+    """中心差分 (f(w + h e_i) - f(w - h e_i)) / 2h で勾配を近似する(式 eq-math-central-difference)。
 
     Parameters
     ----------

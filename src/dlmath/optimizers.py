@@ -12,7 +12,7 @@ from dlmath._validation import check_fraction, check_positive, checked_update
 
 
 class SGD:
-    """確率的勾配降下法 w ← w − α g(式 eq-practical-sgd)。"""
+    """確率的勾配降下法 w ← w − α g(ミニバッチの勾配 g、式 eq-deep-minibatch と eq-practical-sgd)。"""
 
     def __init__(self, alpha=0.01):
         self.alpha = check_positive("alpha", alpha)
@@ -62,7 +62,7 @@ class RMSProp:
 
 
 class Adam:
-    """Adam: モメンタムの m と RMSProp の s を、はじめの偏りを補正して使う(式 eq-practical-adam)。
+    """Adam: 勾配の指数移動平均 m と、勾配の 2 乗の指数移動平均 s(RMSProp と同じ)を、はじめの偏りを補正して使う(式 eq-practical-adam)。
 
     m ← β1 m + (1 − β1) g、s ← β2 s + (1 − β2) g²、
     m̂ = m / (1 − β1^t)、ŝ = s / (1 − β2^t)、w ← w − α m̂ / (√ŝ + ε)。t は更新の回数。

@@ -20,7 +20,7 @@ from dlmath.multiclass import cross_entropy
 
 @dataclass(frozen=True)
 class TrainingHistory:
-    """学習の記録。k 番目の要素は k 回目の更新 *前* の重みでの値。
+    """学習の記録。k 番目の要素(0 から数える)は、k 回更新した後(k + 1 回目の更新の前)の重みでの値。
 
     Attributes
     ----------
@@ -29,7 +29,7 @@ class TrainingHistory:
     test_loss, test_accuracy : ndarray of shape (iters,) or None
         テストデータでの損失と正解率(テストデータを渡さなかったときは None)。
     w : ndarray of shape (iters, *w.shape)
-        k 回目の更新 *後* の重み。
+        w[k] は k + 1 回目の更新の後の重み。
     """
 
     loss: np.ndarray
@@ -108,7 +108,7 @@ def minibatches(M, batch_size, rng):
 
 @dataclass(frozen=True)
 class NetworkHistory:
-    """ニューラルネットワークの学習の記録。k 番目の要素は k エポック目の終わりの値。
+    """ニューラルネットワークの学習の記録。k 番目の要素(0 から数える)は k + 1 エポック目の終わりの値。
 
     Attributes
     ----------
@@ -151,6 +151,11 @@ def train_network(x, yt, weights, optimizer, epochs, batch_size, rng, activation
         エポックの数とミニバッチの件数(正の整数)。
     rng : numpy.random.Generator or int
         ミニバッチの混ぜ方とドロップアウトの乱数。整数なら種として np.random.default_rng(rng) にします。
+    activation : {"relu", "sigmoid"}
+        隠れ層の活性化関数 f(出力層はソフトマックス関数)。
+    lam : float
+        L2 正則化の強さ λ(0 以上)。損失に λ/2 × (切片の行を除く重みの 2 乗和) を加えて学習します
+        (記録する損失はこの項を含みません)。
     dropout : float
         隠れ層の出力を 0 にする割合(0 以上 1 未満。1 ではすべてのノードが消える)。
     test, valid : tuple (x, yt), optional
