@@ -65,7 +65,9 @@ def as_real_array(name, value, ndim=None):
     allowed = ndim if isinstance(ndim, tuple) else (ndim,)
     if ndim is not None and array.ndim not in allowed:
         hint = {
-            1: f"; use {name}.ravel() or a single column such as data[:, 1]",
+            # 重みは作り方を、データ(yt など)は表の 1 列の取り出し方を示す
+            1: "; use w.ravel() or create w with shape (D,)" if name == "w"
+            else f"; use {name}.ravel() or a single column such as data[:, 1]",
             2: f"; use {name}.reshape(-1, 1) or data[:, 0:1] to keep a column",
         }.get(ndim, "")
         expected = " or ".join(f"{n}-D" for n in allowed)
