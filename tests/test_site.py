@@ -124,6 +124,6 @@ def test_captions_have_no_stray_space_after_japanese_punctuation(site):
         soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
         for caption in soup.select("figcaption"):
             text = caption.get_text()
-            for match in re.finditer(r"[。、)] +\S", text):
+            for match in re.finditer(r"[。、] +\S", text):
                 found.append(f"{path.name}: {text[max(0, match.start() - 20):match.end() + 10]!r}")
     assert not found, "\n".join(found)
