@@ -395,7 +395,8 @@ def test_english_error_text_is_explained_in_japanese(soup):
         if "gradient descent diverged" in output.get_text():
             following = output.find_parent(class_="cell").find_next_sibling()
             text = following.get_text() if following is not None else ""
-            assert "という意味" in text or "メッセージの意味は上と同じ" in text, "英語のメッセージの直後に日本語の説明がありません"
+            assert any(phrase in text for phrase in ("という意味", "次のような意味です", "メッセージの意味は上と同じ")), (
+                "英語のメッセージの直後に日本語の説明がありません")
             explained += 1
     assert explained >= 2, "the divergence messages are not shown"
 
