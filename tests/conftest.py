@@ -56,6 +56,18 @@ def build(book_dir, *extra):
     )
 
 
+@pytest.fixture(scope="module")
+def soup(site, request):
+    """テストのモジュールの PAGE(例: book/deep-learning)のビルド済みのページ。ページごとのテストが共有する。"""
+    return built_page(site, request.module.PAGE)
+
+
+@pytest.fixture(scope="module")
+def outputs(soup):
+    """そのページのセルの出力のテキスト(cell_outputs)。"""
+    return cell_outputs(soup)
+
+
 def built_page(site, name):
     """ビルド済みのページ name(拡張子なし、例: book/intro)を BeautifulSoup で返す。なければ失敗する。"""
     path = site / f"{name}.html"

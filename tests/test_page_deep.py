@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from conftest import built_page, cell_outputs, check_equation, check_exercises, check_figure, dangling_equation_references
+from conftest import check_equation, check_exercises, check_figure, dangling_equation_references
 
 PAGE = "book/deep-learning"
 
@@ -31,16 +31,6 @@ MATH_SECTIONS = [
     "sec-math-chain-rule", "sec-math-multivariable-chain-rule", "sec-math-matrix-product", "sec-math-numerical-diff",
     "sec-math-expectation", "sec-math-prob-linearity", "sec-math-prob-product", "sec-math-prob-variance-sum",
 ]
-
-
-@pytest.fixture(scope="module")
-def soup(site):
-    return built_page(site, PAGE)
-
-
-@pytest.fixture(scope="module")
-def outputs(soup):
-    return cell_outputs(soup)
 
 
 @pytest.fixture(scope="module")

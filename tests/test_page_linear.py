@@ -16,7 +16,7 @@ import re
 import numpy as np
 import pytest
 
-from conftest import built_page, cell_outputs, check_equation, check_exercises
+from conftest import check_equation, check_exercises
 from dlmath.data import load_height_weight
 from dlmath.errors import DivergenceError, check_divergence
 from dlmath.linear import fit, loss
@@ -24,16 +24,6 @@ from dlmath.preprocess import add_dummy, center
 
 PAGE = "book/linear-regression"
 NUMBER = r"(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)"
-
-
-@pytest.fixture(scope="module")
-def soup(site):
-    return built_page(site, PAGE)
-
-
-@pytest.fixture(scope="module")
-def outputs(soup):
-    return cell_outputs(soup)
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ import re
 import numpy as np
 import pytest
 
-from conftest import built_page, cell_outputs, check_equation, check_exercises, check_figure, dangling_equation_references
+from conftest import check_equation, check_exercises, check_figure, dangling_equation_references
 
 PAGE = "book/logistic-regression"
 
@@ -31,16 +31,6 @@ MATH_SECTIONS = [
     "sec-math-likelihood", "sec-math-log-likelihood", "sec-math-bernoulli-normal", "sec-math-gradient-vector",
     "sec-math-matrix-product", "sec-math-multivariable-chain-rule", "sec-math-prob-independence",
 ]
-
-
-@pytest.fixture(scope="module")
-def soup(site):
-    return built_page(site, PAGE)
-
-
-@pytest.fixture(scope="module")
-def outputs(soup):
-    return cell_outputs(soup)
 
 
 def number_after(label, text):

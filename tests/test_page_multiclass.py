@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from conftest import built_page, cell_outputs, check_equation, check_exercises, check_figure, dangling_equation_references
+from conftest import check_equation, check_exercises, check_figure, dangling_equation_references
 
 PAGE = "book/multiclass-classification"
 
@@ -18,16 +18,6 @@ EQUATIONS = [
 SECTIONS = ["sec-multiclass", "sec-multiclass-onehot", "sec-multiclass-regions", "sec-multiclass-sklearn"]
 CODE_FIGURES = ["fig-multiclass-scatter", "fig-multiclass-learning-curves", "fig-multiclass-confusion",
                 "fig-multiclass-regions"]
-
-
-@pytest.fixture(scope="module")
-def soup(site):
-    return built_page(site, PAGE)
-
-
-@pytest.fixture(scope="module")
-def outputs(soup):
-    return cell_outputs(soup)
 
 
 def prose(soup):

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from conftest import built_page, cell_outputs, check_equation, check_exercises, check_figure, dangling_equation_references
+from conftest import check_equation, check_exercises, check_figure, dangling_equation_references
 
 PAGE = "book/practical-deep-learning"
 
@@ -30,16 +30,6 @@ EXERCISES = [
     "ex-practical-momentum-step", "ex-practical-adam-first-step", "ex-practical-check-l2",
     "ex-practical-dropout-rate", "ex-practical-patience",
 ]
-
-
-@pytest.fixture(scope="module")
-def soup(site):
-    return built_page(site, PAGE)
-
-
-@pytest.fixture(scope="module")
-def outputs(soup):
-    return cell_outputs(soup)
 
 
 @pytest.fixture(scope="module")
