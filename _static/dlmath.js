@@ -1,0 +1,40 @@
+/* テーマの足りないところを補う小さなスクリプト(_config.yml の html_js_files で defer で読み込む)。 */
+"use strict";
+
+/* 章の一覧(☰)とこのページの目次のボタン。pydata-sphinx-theme 0.17.1 と sphinx-book-theme 1.3.0 は、
+   ページで最初の .primary-toggle / .secondary-toggle(ヘッダーの中の、常に隠れているボタン)にだけ動きを
+   付けるので、見えているボタンは押しても何も起きません(pydata-sphinx-theme #2451、sphinx-book-theme #988)。
+   見えているボタンのクリック(タップ、Enter、スペース)を、動きの付いた最初のボタンに渡します。
+   幅 992px 以上では章の一覧を畳み、それより狭いと一覧をダイアログで開きます(どちらもテーマの動き)。 */
+function forwardSidebarToggles() {
+  for (const kind of ["primary", "secondary"]) {
+    const [wired, ...visible] = document.querySelectorAll(`.${kind}-toggle`);
+    for (const button of visible) {
+      button.addEventListener("click", (event) => {
+        event.preventDefault();
+        event.stopPropagation();
+        wired.click();
+      });
+    }
+  }
+}
+
+/* sphinx-copybutton 0.5.2 のコピーのボタンの文字には日本語がないので足します。copybutton.js はページの
+   言語(html lang="ja")の文字を DOMContentLoaded で使うので、それより前(defer のスクリプトの実行時)に入れます。 */
+function japaneseCopyButton() {
+  if (typeof messages !== "object" || typeof locale !== "string") return;
+  messages.ja = {
+    copy: "コピー",
+    copy_to_clipboard: "クリップボードにコピー",
+    copy_success: "コピーしました",
+    copy_failure: "コピーできませんでした",
+  };
+  if (document.documentElement.lang === "ja") locale = "ja";
+}
+
+japaneseCopyButton();
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", forwardSidebarToggles);
+} else {
+  forwardSidebarToggles();
+}
