@@ -19,12 +19,16 @@ $(STAMP): requirements.txt pyproject.toml
 
 setup: $(STAMP)
 
+## npm のパッケージ: ビルドで数式を組む mathjax-full(_ext/mathjax_prerender.js)と、日本語の校正の textlint。
+## node_modules は package-lock.json から npm ci で作り、ロックファイルが変わったときだけ作り直します。
+NPM_STAMP := node_modules/.installed
+
 ## サイトを _build/html に作ります(実行結果は _build/.jupyter_cache にキャッシュ)。
 ## 前回のビルドのあと入力(BOOK_INPUTS)が何も変わっていなければ、jupyter-book の起動(2 秒ほど)も省きます。
 ## 必ずビルドするには make book FORCE=1。
-BOOK_INPUTS := book src _ext $(wildcard _templates _static) _config.yml _toc.yml requirements.txt pyproject.toml
+BOOK_INPUTS := book src _ext $(wildcard _templates _static) _config.yml _toc.yml requirements.txt pyproject.toml package-lock.json
 BOOK_STAMP  := _build/.book-stamp
-book: setup
+book: setup $(NPM_STAMP)
 	@if [ -z "$(FORCE)" ] && [ -f _build/html/index.html ] && [ -f $(BOOK_STAMP) ] && \
 	  [ -z "$$(find $(BOOK_INPUTS) -newer $(BOOK_STAMP) -not -path '*/__pycache__*' -print -quit)" ]; then \
 	  echo "make book: 前回のビルドから入力が変わっていないので、ビルドを省きます(FORCE=1 で強制)"; \
@@ -34,19 +38,17 @@ book: setup
 	fi
 
 ## ゲート: 差分ビルドでは変更のないページが読み直されないので、doctrees を消してから作り直します。
-test-book: setup
+test-book: setup $(NPM_STAMP)
 	rm -rf _build/html _build/.doctrees $(BOOK_STAMP)
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
 
-## 日本語の校正(textlint)。設定は .textlintrc.js、MyST の読み替えは tools/textlint-plugin-myst.js。
-## node_modules は package-lock.json から npm ci で作り、ロックファイルが変わったときだけ作り直します。
-NPM_STAMP := node_modules/.installed
 
 $(NPM_STAMP): package.json package-lock.json $(STAMP)
 	npm ci --no-audit --no-fund
 	touch $(NPM_STAMP)
 
 ## --plugin はコマンドラインで渡します(.textlintrc の plugins は組み込みの Markdown パーサーより後に回されるため)。
+## 日本語の校正(textlint)。設定は .textlintrc.js、MyST の読み替えは tools/textlint-plugin-myst.js。
 lint: $(NPM_STAMP)
 	npx --no-install textlint --plugin $(CURDIR)/tools/textlint-plugin-myst.js "book/**/*.md"
 
@@ -110,8 +112,17 @@ clean:
 
 ## ビルドの速さ(コールド・変更なし・本文・コードセル・src の編集)と、読者がダウンロードする量を測ります。
 ## リポジトリの一時コピーで測るので、_build には触れません。
-bench: setup
+## make bench: ビルドの速さと読者のダウンロード量(benchmarks/build.py)、各ページの Lighthouse(benchmarks/lighthouse.py、
+## スマートフォンの条件、gzip で配信)。Lighthouse は npm から benchmarks/node_modules に入れます(テストには使いません)。
+BENCH_NPM_STAMP := benchmarks/node_modules/.installed
+$(BENCH_NPM_STAMP): benchmarks/package.json benchmarks/package-lock.json
+	npm ci --prefix benchmarks --no-audit --no-fund
+	touch $(BENCH_NPM_STAMP)
+
+bench: setup browser $(BENCH_NPM_STAMP)
 	$(BIN)/python benchmarks/build.py
+	$(MAKE) book
+	$(BIN)/python benchmarks/lighthouse.py
 
 ## dlmath のニューラルネットワークと scikit-learn の MLPClassifier を、同じデータ・同じ設定(隠れ層 100、ReLU、Adam)で
 ## 種を変えて 5 回ずつ学習し、テストデータの正解率・学習の時間・メモリを表にします。Markdown の表は
