@@ -1,4 +1,12 @@
-"""日本語の段落の途中にある改行を取り除く Sphinx 拡張。
+"""日本語の改行を整える Sphinx 拡張。
+
+1. 段落の途中にある改行を取り除く(doctree-read)。
+2. 見出しと図表の題に、BudouX で文節の切れ目(<wbr>)を入れる(html-page-context)。CSS
+   (_static/dlmath.css)はこれらを word-break: keep-all にするので、スマートフォンの幅でも「偏微/分」のように
+   語の途中で折り返さず、文節の切れ目で折り返します。word-break: auto-phrase に対応するブラウザは自分で
+   文節を見つけるので、<wbr> はそれ以外のブラウザのためのものです。
+
+1 について:
 
 ソースでは読みやすさのために文の途中で改行しますが、HTML では改行が空白として表示され、
 日本語の文中に不自然なすきまができます(ブラウザは CSS Text 3 の「CJK の改行は空白にしない」規則を
@@ -7,8 +15,11 @@
 コード・数式・リテラルの中は触りません。
 """
 
+import html
 import re
+from functools import lru_cache
 
+import budoux
 from docutils import nodes
 
 JA = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
@@ -47,6 +58,47 @@ def join_japanese_lines(app, doctree):
             parent.replace(text, nodes.Text(joined))
 
 
+# 見出し(h1〜h6)・図の題(figcaption)・表の題(caption)の中身。
+TITLED = re.compile(r"(<(h[1-6]|figcaption|caption)\b[^>]*>)(.*?)(</\2>)", re.DOTALL)
+TAG = re.compile(r"(<[^>]+>)")
+
+
+@lru_cache(maxsize=1)
+def _parser():
+    return budoux.load_default_japanese_parser()
+
+
+def _phrases(text: str) -> str:
+    """HTML の文字列 text(タグを含まない)の、日本語の文節の切れ目に <wbr> を入れる。"""
+    if not JA.search(text):
+        return text
+    return "<wbr>".join(html.escape(phrase, quote=False) for phrase in _parser().parse(html.unescape(text)))
+
+
+def _break_phrases(inner: str) -> str:
+    """見出しなどの中身の文字の部分だけに <wbr> を入れる。数式(span.math)の中は触らない。"""
+    out, in_math = [], 0
+    for part in TAG.split(inner):
+        if part.startswith("<"):
+            if in_math and part.startswith("<span"):
+                in_math += 1
+            elif in_math and part.startswith("</span"):
+                in_math -= 1
+            elif part.startswith('<span class="math'):
+                in_math = 1
+            out.append(part)
+        else:
+            out.append(part if in_math else _phrases(part))
+    return "".join(out)
+
+
+def add_phrase_breaks(app, pagename, templatename, context, doctree) -> None:
+    body = context.get("body")
+    if isinstance(body, str):
+        context["body"] = TITLED.sub(lambda m: m.group(1) + _break_phrases(m.group(3)) + m.group(4), body)
+
+
 def setup(app):
     app.connect("doctree-read", join_japanese_lines)
+    app.connect("html-page-context", add_phrase_breaks)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 2}

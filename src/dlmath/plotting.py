@@ -49,7 +49,8 @@ def animation_html(anim, alt, colors=32):
     """matplotlib の FuncAnimation を、ほかのサイトから何も読み込まない小さな HTML にする。
 
     ``to_jshtml`` の出力から、ほかのサイトの CSS を読む行を除き、コマの画像に説明 ``alt`` を付け、
-    ボタンの説明を日本語にし、スマートフォンの幅に収め、各コマの PNG を ``colors`` 色に減らして小さくします。
+    ボタンの説明を日本語にし、スマートフォンの幅に収め、各コマの PNG を ``colors`` 色に減らして小さくし、
+    コマの幅と高さを ``<img>`` に書きます。
 
     Returns
     -------
@@ -78,4 +79,10 @@ def animation_html(anim, alt, colors=32):
         image.convert("RGB").quantize(colors).save(buffer, format="png", optimize=True)
         return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
-    return re.sub(r"data:image/png;base64,([A-Za-z0-9+/=\\\n]+)", shrink, html)
+    html = re.sub(r"data:image/png;base64,([A-Za-z0-9+/=\\\n]+)", shrink, html)
+    # コマの大きさを <img> に書いておくと、スクリプトが最初のコマを入れる前からその場所が空けられ、レイアウトがずれない
+    first = re.search(r"data:image/png;base64,([A-Za-z0-9+/=]+)", html)
+    if first:
+        width, height = Image.open(io.BytesIO(base64.b64decode(first.group(1)))).size
+        html = html.replace("<img alt=", f'<img width="{width}" height="{height}" alt=', 1)
+    return html

@@ -1,0 +1,118 @@
+"""各ページが読み込むもの(スクリプト・CSS・画像)を、そのページが使うものだけにする Sphinx 拡張。
+
+スマートフォンで測ると(benchmarks/lighthouse.py)、最初の表示を遅らせていたのは、どのページでも同期で読む
+スクリプトと CSS、ページが使わない拡張のファイル、大きさの指定も遅延読み込みもない画像でした。
+
+1. 同じスクリプトを 2 回書かない。sphinx-thebe 0.3.1 の ``const THEBE_JS_URL = ...`` は Sphinx 7 では 2 回
+   登録され、2 回目が「Identifier 'THEBE_JS_URL' has already been declared」のエラーになります。また
+   jupyter-book は ``_static`` の .js をすべて属性なしで足すので、``html_js_files`` に defer 付きで書いた
+   ``dlmath.js`` が 2 回読まれ、クリックが 2 回渡りました。ファイルは名前で、インラインは中身と属性で比べます。
+2. ページが使わない拡張のファイルを外す(``UNUSED_UNLESS``: そのページの本文にその印がなければ外す)。
+3. スクリプトを defer にする(``documentation_options.js`` だけは、テーマがページに直接書くインラインの
+   スクリプトがすぐに使うので同期のまま)。defer のスクリプトどうしは書かれた順に実行されます。
+4. 本文の画像に、ファイルから読んだ幅と高さ(読み込み中にレイアウトがずれない)と、最初の 1 枚以外は
+   ``loading="lazy"``(画面に近づくまで読まない)を付けます。
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from PIL import Image
+
+# ファイル名の一部 → そのファイルが要る印(本文の HTML の一部)。印がないページでは読み込みません。
+UNUSED_UNLESS = {
+    "sphinx-design": "sd-",           # sphinx-design(本書は使っていない)
+    "design-tabs.js": "sd-tab",
+    "sphinx-thebe": "thebe-launch-button",  # sphinx-thebe(ライブコードのボタンは出していない)
+    "togglebutton": "dropdown",       # 折りたたんだ解答(sphinx-exercise の dropdown)
+    "copybutton": 'class="highlight',  # コードのコピーのボタン
+    "clipboard.min.js": 'class="highlight',
+    "exercise.css": "exercise",
+    "sphinx_highlight.js": "\0",      # Sphinx の検索語の強調(検索は Pagefind なので使わない)
+}
+SYNC = ("_static/documentation_options.js",)
+IMG = re.compile(r"<img\b([^>]*?)\s*/?>")
+SRC = re.compile(r'\bsrc="([^"]+)"')
+VIEWBOX = re.compile(rb'viewBox="\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)[\s,]+([\d.]+)')
+
+
+def _key(script) -> tuple:
+    if script.filename:
+        return (script.filename,)
+    return ("", tuple(sorted(script.attributes.items())))
+
+
+def _needed(filename: str | None, body: str) -> bool:
+    return not any(part in (filename or "") and mark not in body for part, mark in UNUSED_UNLESS.items())
+
+
+def trim_assets(app, pagename, templatename, context, doctree) -> None:
+    body = context.get("body") or ""
+    scripts = context.get("script_files")
+    if isinstance(scripts, list):
+        seen: set[tuple] = set()
+        kept = []
+        for script in scripts:
+            key = _key(script)
+            if key in seen or not _needed(script.filename, body):
+                continue
+            seen.add(key)
+            if script.filename and script.filename not in SYNC and "async" not in script.attributes:
+                script.attributes.setdefault("defer", "defer")
+            kept.append(script)
+        scripts[:] = kept
+    css = context.get("css_files")
+    if isinstance(css, list):
+        css[:] = [sheet for sheet in css if _needed(sheet.filename, body)]
+
+
+def _image_sizes(app) -> dict[str, Path]:
+    """出力の _images のファイル名 → 元の画像ファイル。"""
+    srcdir = Path(app.srcdir)
+    return {dest: srcdir / src for src, dest in app.builder.images.items()}
+
+
+def intrinsic_size(path: Path) -> tuple[int, int] | None:
+    """画像の幅と高さ(px)。SVG は viewBox から。分からなければ None。"""
+    if not path.is_file():
+        return None
+    if path.suffix.lower() == ".svg":
+        box = VIEWBOX.search(path.read_bytes()[:4096])
+        return (round(float(box.group(1))), round(float(box.group(2)))) if box else None
+    with Image.open(path) as image:
+        return image.size
+
+
+def size_images(app, pagename, templatename, context, doctree) -> None:
+    body = context.get("body")
+    if not isinstance(body, str) or "<img" not in body:
+        return
+    sources = _image_sizes(app)
+    first = True
+
+    def add_attributes(match):
+        nonlocal first
+        attrs = match.group(1)
+        src = SRC.search(attrs)
+        extra = []
+        if src and "width=" not in attrs and "height=" not in attrs:
+            path = sources.get(Path(src.group(1)).name)
+            size = intrinsic_size(path) if path else None
+            if size:
+                extra.append(f'width="{size[0]}" height="{size[1]}"')
+        if not first and "loading=" not in attrs:
+            extra.append('loading="lazy"')
+        extra.append('decoding="async"' if "decoding=" not in attrs else "")
+        first = False
+        return f"<img{attrs} {' '.join(e for e in extra if e)} />"
+
+    context["body"] = IMG.sub(add_attributes, body)
+
+
+def setup(app):
+    # ほかの拡張がページごとのスクリプトや CSS を足し終えた後に整理します。
+    app.connect("html-page-context", trim_assets, priority=900)
+    app.connect("html-page-context", size_images)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
