@@ -72,7 +72,19 @@ def built_page(site, name):
     """ビルド済みのページ name(拡張子なし、例: book/intro)を BeautifulSoup で返す。なければ失敗する。"""
     path = site / f"{name}.html"
     assert path.exists(), f"{path} was not built"
-    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    return with_tex(BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser"))
+
+
+def with_tex(soup):
+    """ビルドで組んだ式(mjx-container、_ext/mathjax_prerender.js)を、元の TeX の \\(…\\) と \\[…\\] に戻す。
+
+    ページのテストは本文の式を TeX で探すので、MathML に添えた TeX(annotation)から戻します。"""
+    for container in soup.select(".math mjx-container"):
+        tex = container.select_one('annotation[encoding="application/x-tex"]')
+        assert tex is not None, f"an equation without its TeX source: {container.get_text()[:60]}"
+        display = container.get("display") == "true"
+        container.replace_with(f"\\[{tex.get_text()}\\]" if display else f"\\({tex.get_text()}\\)")
+    return soup
 
 
 def check_figure(site, soup, name, min_bytes=10_000):

@@ -154,7 +154,6 @@ class Visit:
 
 
 WAIT_FOR_PAGE = """async () => {
-  if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
   await Promise.all(Array.from(document.images, (img) => {
     img.loading = "eager";
     return img.decode().catch(() => null);
@@ -173,7 +172,15 @@ MATH_STATE = """() => {
     scrolling: scrolling,
     untypeset: maths.filter((m) => !m.querySelector("mjx-container")).map((m) => m.textContent.trim().slice(0, 80)),
     errors: Array.from(document.querySelectorAll("mjx-merror"), (e) => e.textContent.slice(0, 80)),
-    mathjax: !!(window.MathJax && MathJax.version),
+    // 読み上げ用の MathML のない式
+    unspoken: Array.from(document.querySelectorAll("mjx-container"))
+      .filter((c) => !c.querySelector("mjx-assistive-mml > math")).length,
+    // ビルドで組んだ式の字形が、MathJax のフォントで描かれているか(CSS が読まれていなければ描かれない)
+    glyphFont: (() => {
+      const c = document.querySelector("mjx-c");
+      return c ? getComputedStyle(c, "::before").fontFamily : null;
+    })(),
+    mathjaxScript: Array.from(document.scripts).some((s) => /mathjax/i.test(s.src) || /MathJax/.test(s.text)),
   };
 }"""
 
@@ -322,10 +329,13 @@ def test_every_equation_is_typeset(visits, site, name):
     source = BeautifulSoup((site / name).read_text(encoding="utf-8"), "html.parser")
     # HTML に数式があるのにブラウザで 1 つも見つからない、ということがないように、数を突き合わせます。
     assert math["count"] == len(source.select(".math")), math
-    if math["count"]:
-        assert math["mathjax"], "MathJax did not load"
     assert not math["untypeset"], f"equations left as TeX: {math['untypeset'][:5]}"
     assert not math["errors"], f"MathJax errors: {math['errors']}"
+    # 式はビルドのときに組んであり(_ext/mathjax_prerender.py)、ブラウザでは MathJax を動かさない。
+    assert not math["mathjaxScript"], "the page still loads MathJax"
+    assert not math["unspoken"], f"{math['unspoken']} equations without MathML for screen readers"
+    if math["count"]:
+        assert "MJXZERO" in (math["glyphFont"] or "") or "MJXTEX" in (math["glyphFont"] or ""), math["glyphFont"]
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -389,6 +399,132 @@ def test_theme_switch_button_changes_the_theme(tab, server):
     assert set(seen) == {"light", "dark"}, seen
     assert seen["light"] != seen["dark"], seen
     _set_theme(tab, "light")
+
+
+# ---------------------------------------------------------------------------------------------
+# 章の一覧(☰)とこのページの目次のボタン(_static/dlmath.js がテーマの動かないボタンを動かす)
+
+NAV_PAGE = "book/linear-regression.html"
+PANEL_STATE = """(kind) => {
+  const dialog = document.querySelector(`#pst-${kind}-sidebar-modal`);
+  const links = dialog && dialog.open
+    ? Array.from(dialog.querySelectorAll("a[href]")).filter((a) => {
+        const r = a.getBoundingClientRect();
+        return r.width > 0 && r.height > 0 && r.top < innerHeight;
+      }).map((a) => a.getAttribute("href"))
+    : [];
+  return {open: !!(dialog && dialog.open), links, tooltips: document.querySelectorAll(".tooltip").length,
+          focused: document.activeElement ? document.activeElement.className : ""};
+}"""
+
+
+@pytest.fixture
+def phone_tab(browser, server):
+    context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True, locale="ja-JP")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.mark.parametrize("width", [PHONE["width"], 800])
+def test_sidebar_buttons_open_the_chapter_list_and_page_contents(browser, server, width):
+    """スマートフォン(390px)とタブレット(800px)で、☰ と目次のボタンをタップすると一覧が開き、リンクをたどれる。"""
+    context = browser.new_context(viewport={"width": width, "height": 844}, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    try:
+        page.goto(server + NAV_PAGE, wait_until="networkidle")
+        page.locator(".bd-header-article .primary-toggle").tap()
+        state = page.evaluate(PANEL_STATE, "primary")
+        assert state["open"], f"the chapter list did not open at {width}px"
+        assert "deep-learning.html" in state["links"] and len(state["links"]) >= 10, state
+        assert state["tooltips"] == 0, "a tooltip stays on the screen after the tap"
+        page.keyboard.press("Escape")
+        assert not page.evaluate(PANEL_STATE, "primary")["open"], "Escape does not close the chapter list"
+
+        page.locator(".bd-header-article .secondary-toggle").tap()
+        state = page.evaluate(PANEL_STATE, "secondary")
+        assert state["open"], f"the page contents did not open at {width}px"
+        assert any(href.startswith("#sec-linreg") for href in state["links"]), state
+        page.keyboard.press("Escape")
+
+        # 章の一覧からほかの章へ移れる
+        page.locator(".bd-header-article .primary-toggle").tap()
+        page.locator("#pst-primary-sidebar-modal a[href$='deep-learning.html']").first.tap()
+        page.wait_for_url("**/book/deep-learning.html")
+    finally:
+        context.close()
+
+
+def test_sidebar_buttons_work_from_the_keyboard(phone_tab, server):
+    phone_tab.goto(server + NAV_PAGE, wait_until="networkidle")
+    phone_tab.locator(".bd-header-article .primary-toggle").focus()
+    phone_tab.keyboard.press("Enter")
+    assert phone_tab.evaluate(PANEL_STATE, "primary")["open"], "Enter on ☰ does not open the chapter list"
+    phone_tab.keyboard.press("Escape")
+    state = phone_tab.evaluate(PANEL_STATE, "primary")
+    assert not state["open"]
+    assert "primary-toggle" in state["focused"], f"focus does not return to ☰: {state['focused']}"
+
+
+def test_sidebar_button_collapses_the_chapter_list_on_a_desktop(tab, server):
+    tab.set_viewport_size(DESKTOP)
+    tab.goto(server + NAV_PAGE, wait_until="networkidle")
+    sidebar = tab.locator("#pst-primary-sidebar")
+    assert sidebar.is_visible()
+    tab.locator(".bd-header-article .primary-toggle").click()
+    tab.wait_for_timeout(400)  # テーマの 0.25 秒のアニメーション
+    assert not sidebar.is_visible(), "☰ does not hide the chapter list at 1280px"
+    tab.locator(".bd-header-article .primary-toggle").click()
+    tab.wait_for_timeout(400)
+    assert sidebar.is_visible(), "☰ does not bring the chapter list back"
+
+
+# ---------------------------------------------------------------------------------------------
+# 画面の文字はすべて日本語(_ext/ja_interface.py、_templates/、_static/dlmath.js)
+
+# 英字のままでよい語: 固有名詞・キーの名前・ファイルの種類
+LATIN_OK = {"Ctrl", "Colab", "Binder", "GitHub", "Google", "Python", "NumPy", "PDF", "ipynb", "pdf", "dlmath", "Jupyter"}
+INTERFACE_TEXT = """() => {
+  const labels = [];
+  const attrs = ["aria-label", "title", "placeholder", "data-tooltip", "data-bs-title", "alt"];
+  // 本文の外のすべてと、本文の中の部品(見出しのリンク・コピーのボタン・折りたたみ)
+  const parts = Array.from(document.querySelectorAll("body *")).filter((el) =>
+    !el.closest("article.bd-article") || el.matches(".headerlink, .copybtn, summary, button, .toggle-button"));
+  for (const el of parts) {
+    for (const a of attrs) if (el.getAttribute(a)) labels.push({what: a, text: el.getAttribute(a), tag: el.tagName});
+    if (el.closest("article.bd-article") || el.closest("script, style, template, noscript")) continue;
+    for (const node of el.childNodes) {
+      if (node.nodeType === 3 && node.data.trim() && el.getClientRects().length) {
+        labels.push({what: "text", text: node.data.trim(), tag: el.tagName});
+      }
+    }
+  }
+  // 名前と見えている文字が食い違う部品(読み上げの名前は見えている文字を含むこと)
+  const mismatched = parts.filter((el) => el.matches("button, summary, a") && el.getAttribute("aria-label"))
+    .map((el) => ({label: el.getAttribute("aria-label"), visible: el.innerText.trim()}))
+    .filter((x) => x.visible && !x.label.includes(x.visible));
+  return {labels, mismatched};
+}"""
+
+
+@pytest.mark.parametrize("name", ["book/linear-regression.html", "search.html"])
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_interface_labels_are_japanese(browser, server, name, viewport):
+    context = browser.new_context(viewport=viewport, locale="ja-JP")
+    page = context.new_page()
+    try:
+        page.goto(server + name, wait_until="networkidle")
+        found = page.evaluate(INTERFACE_TEXT)
+    finally:
+        context.close()
+    english = sorted({
+        f"{label['what']}={label['text']!r}" for label in found["labels"]
+        if any(word not in LATIN_OK for word in re.findall(r"[A-Za-z]{3,}", label["text"]))
+        and label["text"] != "Pythonで理解するディープラーニングの数学"
+    })
+    assert len(found["labels"]) > 20, found  # 確認が空回りしていないこと
+    assert not english, f"{name}: English interface text: {english}"
+    assert not found["mismatched"], f"{name}: accessible names that differ from the visible text: {found['mismatched']}"
 
 
 def test_screenshots_are_written(visits):
@@ -467,7 +603,8 @@ def article_text(path: Path) -> str:
     """記事の本文の文字(スクリプトやスタイル、見出しの「#」は除く)。"""
     soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
     article = soup.select_one("article.bd-article")
-    for tag in article.select("script, style, template, .headerlink"):
+    # 検索の索引に入れない部分(式の TeX の annotation など、data-pagefind-ignore)も除く
+    for tag in article.select("script, style, template, .headerlink, [data-pagefind-ignore]"):
         tag.decompose()
     return article.get_text(" ")
 

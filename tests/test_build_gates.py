@@ -36,6 +36,7 @@ def book(tmp_path, monkeypatch):
     for name in ("_ext", "_static", "_templates", "src", "book/images"):
         shutil.copytree(ROOT / name, tmp_path / name, ignore=ignore)
     shutil.copy(ROOT / "book" / "references.bib", tmp_path / "book")  # _config.yml の bibtex_bibfiles
+    (tmp_path / "node_modules").symlink_to(ROOT / "node_modules")  # 式を組む mathjax-full(_ext/mathjax_prerender.js)
     (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: book/page\n", encoding="utf-8")
     # カーネルが一時ディレクトリの dlmath を import するように(インストール済みのものより優先)
     monkeypatch.setenv("PYTHONPATH", str(tmp_path / "src"))

@@ -33,6 +33,10 @@ def test_animation_html_loads_nothing_from_other_sites_and_describes_itself(anim
     assert 'alt="点が &quot;動く&quot; 様子"' in html
     assert 'title="再生"' in html and 'title="Play"' not in html
     assert html.count("data:image/png;base64,") == 3
+    # コマの大きさ(図の大きさ × dpi)が <img> に書かれている
+    size = re.search(r'<img width="(\d+)" height="(\d+)" alt=', html)
+    expected = anim._fig.get_size_inches() * 30
+    assert size and (int(size[1]), int(size[2])) == (round(expected[0]), round(expected[1])), size
 
 
 def test_animation_html_requires_a_description():

@@ -127,3 +127,91 @@ def test_captions_have_no_stray_space_after_japanese_punctuation(site):
             for match in re.finditer(r"[。、] +\S", text):
                 found.append(f"{path.name}: {text[max(0, match.start() - 20):match.end() + 10]!r}")
     assert not found, "\n".join(found)
+
+
+# ---------------------------------------------------------------------------------------------
+# スマートフォンで速く読めること: 点数(benchmarks/lighthouse.py、make bench)ではなく、点数を決める原因を確かめる
+
+# 本文が使わないときに読み込んではいけないファイル(_ext/page_assets.py)
+NEVER = re.compile(r"mathjax/tex-|cdn\.jsdelivr|sphinx-design|design-tabs|sphinx-thebe\.css|sphinx_highlight\.js")
+SYNC_OK = {"documentation_options.js"}  # テーマがページに直接書くインラインのスクリプトが、すぐに使う
+
+
+@pytest.mark.parametrize("name", toc_files())
+def test_pages_load_no_unused_or_blocking_assets(site, name):
+    head = built_page(site, name)
+    urls = [tag.get("src") or tag.get("href") for tag in head.select("script[src], link[rel=stylesheet]")]
+    unused = [url for url in urls if NEVER.search(url)]
+    assert not unused, f"{name} loads assets it does not use: {unused}"
+    blocking = [s["src"] for s in head.select("script[src]")
+                if not (s.has_attr("defer") or s.has_attr("async")) and s["src"].split("/")[-1].split("?")[0] not in SYNC_OK]
+    assert not blocking, f"{name}: scripts that block rendering: {blocking}"
+
+
+@pytest.mark.parametrize("name", toc_files())
+def test_images_have_a_size_and_load_lazily_below_the_first(site, name):
+    images = built_page(site, name).select("article img")
+    unsized = [img.get("src") or img.get("id") for img in images if not (img.get("width") and img.get("height"))]
+    assert not unsized, f"{name}: images without width/height (the layout jumps while they load): {unsized}"
+    eager = [img.get("src") or img.get("id") for img in images[1:] if img.get("loading") != "lazy"]
+    assert not eager, f"{name}: images after the first that do not load lazily: {eager}"
+
+
+@pytest.mark.parametrize("name", toc_files())
+def test_pages_have_a_description_and_a_link_card(site, name):
+    from PIL import Image
+
+    soup = built_page(site, name)
+    meta = {tag.get("name") or tag.get("property"): tag.get("content") for tag in soup.select("head meta[content]")}
+    description = meta.get("description") or ""
+    assert 20 <= len(description) <= 120, f"{name}: description {description!r}"
+    assert "\\" not in description and "$" not in description, f"{name}: TeX in the description: {description!r}"
+    assert meta.get("og:description") == description
+    assert meta.get("og:title") and meta.get("twitter:card") == "summary_large_image"
+    base = "https://dlmath-book.github.io/dlmath/"
+    assert meta.get("og:url") == f"{base}{name}.html"
+    card = meta.get("og:image", "")
+    assert card.startswith(base), card
+    with Image.open(site / card[len(base):]) as image:
+        assert image.size == (1200, 630)
+
+
+@pytest.mark.parametrize("name", toc_files())
+def test_japanese_headings_have_phrase_breaks(site, name):
+    """見出しは文節の切れ目でだけ折り返す(keep-all + BudouX の <wbr>、_ext/ja_linebreaks.py)。"""
+    soup = built_page(site, name)
+    long = [h for h in soup.select("article h1, article h2") if len(re.findall(r"[\u3040-\u9fff]", h.get_text())) >= 8]
+    without = [h.get_text(strip=True) for h in long if not h.find("wbr")]
+    assert not without, f"{name}: long Japanese headings without phrase breaks: {without}"
+
+
+def first_load_kib(site, name) -> float:
+    """ページを初めて開いたときに受け取る量の目安(KiB、文字のファイルは gzip 後): HTML と、ページが読む CSS・
+    スクリプト・遅延読み込みでない画像。フォントは使う字形によるので数えません。"""
+    import gzip
+    from urllib.parse import urljoin, urlsplit
+
+    page = site / f"{name}.html"
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    urls = [t.get("src") or t.get("href") for t in soup.select("script[src], link[rel=stylesheet]")]
+    urls += [img["src"] for img in soup.select("article img") if img.get("loading") != "lazy"]
+    total = len(gzip.compress(page.read_bytes(), 6))
+    for url in dict.fromkeys(urls):
+        path = site / urlsplit(urljoin(f"{name}.html", url)).path
+        data = path.read_bytes()
+        total += len(gzip.compress(data, 6)) if path.suffix in {".css", ".js", ".svg"} else len(data)
+    return total / 1024
+
+
+# 予算は 2026-12 の測定(式の多い章で 200〜260 KiB、式の HTML と読み上げ用の MathML が大半)に余裕を足したもの。
+# 超えたら、何が増えたのかを調べる。多変数関数と偏微分のページは、ページに埋め込んだ 25 コマのアニメーション
+# (約 240 KiB、PNG なので gzip で縮まない)のぶんが多い。アニメーションを遅延読み込みのファイルに移すまでの予算。
+FIRST_LOAD_BUDGET_KIB = 280
+BUDGET_EXCEPTIONS_KIB = {"book/math-partial-derivatives": 600}
+
+
+@pytest.mark.parametrize("name", toc_files())
+def test_first_load_stays_within_the_budget(site, name):
+    kib = first_load_kib(site, name)
+    budget = BUDGET_EXCEPTIONS_KIB.get(name, FIRST_LOAD_BUDGET_KIB)
+    assert kib <= budget, f"{name}: {kib:.0f} KiB on the first load (budget {budget} KiB)"
