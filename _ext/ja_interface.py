@@ -34,6 +34,9 @@ LABELS = {
     "Open issue": "質問・指摘を送る",
     "Suggest edit": "修正を提案",
     "Fullscreen mode": "全画面表示",
+    "logo": "のロゴ",  # 起動のボタンの画像の代替テキスト(「Colab のロゴ」)
+    # pydata-sphinx-theme のページの下の著作権の表示
+    "© Copyright %(copyright)s.": "© %(copyright)s",
 }
 
 CATALOGS = ("sphinx", "booktheme")

@@ -30,6 +30,26 @@ function japaneseCopyButton() {
     copy_failure: "コピーできませんでした",
   };
   if (document.documentElement.lang === "ja") locale = "ja";
+  // copybutton.js も defer なので、ボタンはこのスクリプトより先に英語で作られています。作られたボタンの文字も直します。
+  for (const button of document.querySelectorAll(".copybtn")) {
+    button.dataset.tooltip = messages.ja.copy;
+    const title = button.querySelector("title");
+    if (title) title.textContent = messages.ja.copy_to_clipboard;
+  }
+}
+
+/* テンプレートに英語で直接書かれた読み上げ用の名前(翻訳の仕組みを通らないもの)と、sphinx-togglebutton が
+   折りたたんだ解答のボタンに付ける名前を日本語にします。 */
+const ARIA_LABELS = {
+  "nav.bd-docs-nav": "章の一覧",             // sphinx-book-theme の sbt-sidebar-nav.html の "Main"
+  "#jb-print-toc nav": "目次",               // sphinx-book-theme の layout.html の印刷用の目次 "Page"
+  "button.toggle-button": "解答を表示・非表示",  // sphinx-togglebutton の "Toggle hidden content"
+};
+
+function japaneseAriaLabels() {
+  for (const [selector, label] of Object.entries(ARIA_LABELS)) {
+    for (const element of document.querySelectorAll(selector)) element.setAttribute("aria-label", label);
+  }
 }
 
 japaneseCopyButton();
@@ -38,3 +58,6 @@ if (document.readyState === "loading") {
 } else {
   forwardSidebarToggles();
 }
+// sphinx-togglebutton は DOMContentLoaded でボタンを作るので、その後(load)にも名前を直します。
+japaneseAriaLabels();
+window.addEventListener("load", japaneseAriaLabels);

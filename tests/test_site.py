@@ -1,5 +1,6 @@
 """ビルド済みのサイト(_build/html)を読者の側から確かめる。"""
 
+import functools
 import re
 
 import pytest
@@ -129,6 +130,13 @@ def test_captions_have_no_stray_space_after_japanese_punctuation(site):
     assert not found, "\n".join(found)
 
 
+@functools.lru_cache(maxsize=None)
+def raw_page(site, name):
+    """ビルドしたページをそのまま(式を TeX に戻さずに)読んだもの。大きいページを何度も読まないように覚えておく。
+    書き換えないこと。"""
+    return BeautifulSoup((site / f"{name}.html").read_text(encoding="utf-8"), "html.parser")
+
+
 # ---------------------------------------------------------------------------------------------
 # スマートフォンで速く読めること: 点数(benchmarks/lighthouse.py、make bench)ではなく、点数を決める原因を確かめる
 
@@ -139,7 +147,7 @@ SYNC_OK = {"documentation_options.js"}  # テーマがページに直接書く�
 
 @pytest.mark.parametrize("name", toc_files())
 def test_pages_load_no_unused_or_blocking_assets(site, name):
-    head = built_page(site, name)
+    head = raw_page(site, name)
     urls = [tag.get("src") or tag.get("href") for tag in head.select("script[src], link[rel=stylesheet]")]
     unused = [url for url in urls if NEVER.search(url)]
     assert not unused, f"{name} loads assets it does not use: {unused}"
@@ -150,7 +158,7 @@ def test_pages_load_no_unused_or_blocking_assets(site, name):
 
 @pytest.mark.parametrize("name", toc_files())
 def test_images_have_a_size_and_load_lazily_below_the_first(site, name):
-    images = built_page(site, name).select("article img")
+    images = raw_page(site, name).select("article img")
     unsized = [img.get("src") or img.get("id") for img in images if not (img.get("width") and img.get("height"))]
     assert not unsized, f"{name}: images without width/height (the layout jumps while they load): {unsized}"
     eager = [img.get("src") or img.get("id") for img in images[1:] if img.get("loading") != "lazy"]
@@ -161,7 +169,7 @@ def test_images_have_a_size_and_load_lazily_below_the_first(site, name):
 def test_pages_have_a_description_and_a_link_card(site, name):
     from PIL import Image
 
-    soup = built_page(site, name)
+    soup = raw_page(site, name)
     meta = {tag.get("name") or tag.get("property"): tag.get("content") for tag in soup.select("head meta[content]")}
     description = meta.get("description") or ""
     assert 20 <= len(description) <= 120, f"{name}: description {description!r}"
@@ -179,7 +187,7 @@ def test_pages_have_a_description_and_a_link_card(site, name):
 @pytest.mark.parametrize("name", toc_files())
 def test_japanese_headings_have_phrase_breaks(site, name):
     """見出しは文節の切れ目でだけ折り返す(keep-all + BudouX の <wbr>、_ext/ja_linebreaks.py)。"""
-    soup = built_page(site, name)
+    soup = raw_page(site, name)
     long = [h for h in soup.select("article h1, article h2") if len(re.findall(r"[\u3040-\u9fff]", h.get_text())) >= 8]
     without = [h.get_text(strip=True) for h in long if not h.find("wbr")]
     assert not without, f"{name}: long Japanese headings without phrase breaks: {without}"
