@@ -28,6 +28,7 @@ LABELS = {
     "Link to this table": "この表へのリンク",
     "Link to this code": "このコードへのリンク",
     "Link to this definition": "この定義へのリンク",
+    "Link to this term": "この用語へのリンク",
     # sphinx-book-theme のヘッダーのボタン(header_buttons/source.py)
     "Source repositories": "ソースコード",
     "Repository": "リポジトリ",

@@ -1,10 +1,13 @@
 """日本語の改行を整える Sphinx 拡張。
 
 1. 段落の途中にある改行を取り除く(doctree-read)。
-2. 見出しと図表の題に、BudouX で文節の切れ目(<wbr>)を入れる(html-page-context)。CSS
-   (_static/dlmath.css)はこれらを word-break: keep-all にするので、スマートフォンの幅でも「偏微/分」のように
-   語の途中で折り返さず、文節の切れ目で折り返します。word-break: auto-phrase に対応するブラウザは自分で
-   文節を見つけるので、<wbr> はそれ以外のブラウザのためのものです。
+2. 見出しに、BudouX で文節の切れ目(<wbr>)を入れる(html-page-context)。CSS(_static/dlmath.css)は見出しを
+   word-break: keep-all にするので、スマートフォンの幅でも「偏微/分」のように語の途中で折り返さず、文節の
+   切れ目で折り返します。word-break: auto-phrase に対応するブラウザは自分で文節を見つけるので、<wbr> はそれ以外の
+   ブラウザのためのものです。BudouX は長いカタカナ語(ディープラーニングモデル)を 1 つの文節にするので、
+   ``KATAKANA_WORDS`` の語の切れ目にも <wbr> を入れます。括弧や句読点の隣には入れません。
+3. 行内の式と、その直後の「、」「。」・閉じ括弧(直前の開き括弧)を 1 つの折り返さない塊にする(html-page-context)。
+   式(span.math)は inline-flex なので、line-break: strict の禁則が式の前後には効かず、行頭に「、」が来ていました。
 
 1 について:
 
@@ -58,9 +61,18 @@ def join_japanese_lines(app, doctree):
             parent.replace(text, nodes.Text(joined))
 
 
-# 見出し(h1〜h6)・図の題(figcaption)・表の題(caption)の中身。
-TITLED = re.compile(r"(<(h[1-6]|figcaption|caption)\b[^>]*>)(.*?)(</\2>)", re.DOTALL)
+# 見出し(h1〜h6)の中身。
+TITLED = re.compile(r"(<(h[1-6])\b[^>]*>)(.*?)(</\2>)", re.DOTALL)
 TAG = re.compile(r"(<[^>]+>)")
+# 本書の見出しに出てくる長いカタカナ語を作る語(この切れ目で折り返してよい)
+KATAKANA_WORDS = ("ディープ", "ラーニング", "ニューラル", "ネットワーク", "モデル", "ソフトマックス", "ロジスティック",
+                  "シグモイド", "ミニバッチ", "エントロピー", "データ")
+KATAKANA_RUN = re.compile(r"[\u30a1-\u30fa\u30fc]{7,}")  # カタカナと長音符(中点「・」は除く)
+NO_BREAK_BEFORE = "、。,.:;!?)）」』】・"
+NO_BREAK_AFTER = "(（「『【"
+INLINE_MATH = r'<span class="math notranslate nohighlight">\\\(.*?\\\)</span>'
+MATH_WITH_PUNCTUATION = re.compile(
+    rf"([{re.escape(NO_BREAK_AFTER)}]*{INLINE_MATH}[{re.escape(NO_BREAK_BEFORE)}]*)", re.DOTALL)
 
 
 @lru_cache(maxsize=1)
@@ -68,11 +80,36 @@ def _parser():
     return budoux.load_default_japanese_parser()
 
 
+def _katakana_words(run: str) -> list[str]:
+    """長いカタカナ語を KATAKANA_WORDS の語に分ける(全部を分けられなければ分けない)。"""
+    words, rest = [], run
+    while rest:
+        word = next((w for w in KATAKANA_WORDS if rest.startswith(w)), None)
+        if word is None:
+            return [run]
+        words.append(word)
+        rest = rest[len(word):]
+    return words
+
+
 def _phrases(text: str) -> str:
     """HTML の文字列 text(タグを含まない)の、日本語の文節の切れ目に <wbr> を入れる。"""
     if not JA.search(text):
         return text
-    return "<wbr>".join(html.escape(phrase, quote=False) for phrase in _parser().parse(html.unescape(text)))
+    pieces = []
+    for phrase in _parser().parse(html.unescape(text)):
+        # 中点「・」の後ろ(「和・スカラー倍・ノルム」)と、長いカタカナ語の語の切れ目でも折り返してよい
+        for item in filter(None, re.split(r"(?<=・)", phrase)):
+            for part in filter(None, re.split(f"({KATAKANA_RUN.pattern})", item)):
+                pieces += _katakana_words(part) if KATAKANA_RUN.fullmatch(part) else [part]
+    # 括弧や句読点の隣では折り返さない
+    joined = [pieces[0]]
+    for piece in pieces[1:]:
+        if piece[0] in NO_BREAK_BEFORE or joined[-1][-1] in NO_BREAK_AFTER:
+            joined[-1] += piece
+        else:
+            joined.append(piece)
+    return "<wbr>".join(html.escape(piece, quote=False) for piece in joined)
 
 
 def _break_phrases(inner: str) -> str:
@@ -92,10 +129,16 @@ def _break_phrases(inner: str) -> str:
     return "".join(out)
 
 
+def _keep_math_with_punctuation(match) -> str:
+    text = match.group(1)
+    return text if text.startswith("<span class=\"math") and text.endswith("</span>") else f'<span class="ja-nobreak">{text}</span>'
+
+
 def add_phrase_breaks(app, pagename, templatename, context, doctree) -> None:
     body = context.get("body")
     if isinstance(body, str):
-        context["body"] = TITLED.sub(lambda m: m.group(1) + _break_phrases(m.group(3)) + m.group(4), body)
+        body = TITLED.sub(lambda m: m.group(1) + _break_phrases(m.group(3)) + m.group(4), body)
+        context["body"] = MATH_WITH_PUNCTUATION.sub(_keep_math_with_punctuation, body)
 
 
 def setup(app):

@@ -6,6 +6,10 @@
   ではなく、読める形に直したもの)を、120 字までにして使います。
 - カードの画像: 本の題とページの題を、ページを書き出すたびに Matplotlib(matplotlib-fontja の IPAexゴシック)で
   1200×630 の PNG に描きます(``_static/cards/<ページ>.png``)。外のサービスは使いません。
+- サイトのルート(``index.html``): jupyter-book は ``book/intro.html`` へ移る meta refresh のページを書くので、
+  ルートの URL を開くたびに 1 往復と約 0.6 秒の待ちがありました。ビルドの終わりに ``book/intro.html`` の写しで
+  置き換え、``<base href="book/intro.html">`` で相対リンクと画像がそのまま動くようにします。正規の URL
+  (canonical)は ``book/intro.html`` のままなので、検索エンジンには 1 つのページです。
 - タグ(og:title・og:description・og:url・og:image・twitter:card など)は ``_templates/layout.html`` が書きます。
   og:url と og:image は公開先の URL(``html_baseurl``)からの絶対 URL です。
 """
@@ -77,6 +81,21 @@ def add_meta(app, pagename, templatename, context, doctree) -> None:
     context["page_url"] = base + pagename + app.builder.out_suffix
 
 
+def root_page(app, exception) -> None:
+    """ルートの index.html を、最初のページ(root_doc)の写しにする。"""
+    if exception is not None or app.builder.format != "html":
+        return
+    first = app.config.root_doc + app.builder.out_suffix
+    source = (Path(app.outdir) / first).read_text(encoding="utf-8")
+    head = '<meta charset="utf-8" />'
+    if head not in source:
+        raise RuntimeError(f"{first} に {head} がありません(ルートのページを作れません)")
+    page = source.replace(head, f'{head}\n    <base href="{first}" />', 1)
+    (Path(app.outdir) / "index.html").write_text(page, encoding="utf-8")
+
+
 def setup(app):
     app.connect("html-page-context", add_meta)
+    # jupyter-book(sphinx-external-toc)がリダイレクトの index.html を書いた後に置き換えます。
+    app.connect("build-finished", root_page, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -22,6 +22,13 @@ extended 版は日本語を単語に分けられます)は出来上がった HTM
 (学習曲線 → 学/習/曲/線)ので、検索ページはもう 1 回、漢字だけの語を 1 文字ずつにした検索語でも検索し、
 両方の結果を合わせます(詳しくは ``_templates/search.html``)。
 
+節へのリンク: Pagefind は id のある見出しごとに「サブ結果」(ページの中の節と、その節の URL#id)を作ります。
+Sphinx は id を見出しではなく ``<section id=…>`` に付けるので、そのままでは結果がページの先頭を開きます。
+そこで、節の最初の子である見出しに節の id を移します(``<section id="x"><h2>`` → ``<section><h2 id="x">``)。
+URL の ``#x`` はこれまでどおり同じ場所(節の見出し)を指し、アンカーの一覧(tests/stable_anchors.txt)も変わりません。
+検索ページは語を含む節へのリンクに ``?pagefind-highlight=語`` を付け、開いたページでは ``_static/dlmath.js`` が
+Pagefind の ``pagefind-highlight.js`` を読んで語に印を付けます。
+
 Pagefind(extended 版)は日本語の辞書を読み込むだけで 1.3 秒ほどかかるので、変更のない差分ビルドを
 速く保つため、前回の索引より新しいページの HTML があるとき(と索引がないとき)だけ走らせます。
 """
@@ -190,7 +197,19 @@ def run_pagefind(app, exception) -> None:
     logger.info("Pagefind: %s/ に検索索引を作りました(%.2f 秒)", BUNDLE, time.perf_counter() - start)
 
 
+# ラベルのある節では、見出しの前に <span id="idN"></span> が入る
+SECTION_HEADING = re.compile(r'<section((?: class="[^"]*")?) id="([^"]+)">(\s*(?:<span id="[^"]*"></span>\s*)*)<h([1-6])>')
+
+
+def ids_on_headings(app, pagename, templatename, context, doctree) -> None:
+    """節の id を、節の最初の子の見出しに移す(Pagefind が節ごとの結果を作れるように)。"""
+    body = context.get("body")
+    if isinstance(body, str):
+        context["body"] = SECTION_HEADING.sub(r'<section\1>\3<h\4 id="\2">', body)
+
+
 def setup(app):
+    app.connect("html-page-context", ids_on_headings)
     # ほかの拡張(アイコン・ノートブックのボタン)がページを書き終えた後に索引を作ります。
     app.connect("build-finished", run_pagefind, priority=950)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

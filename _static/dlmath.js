@@ -16,6 +16,11 @@ function forwardSidebarToggles() {
         wired.click();
       });
     }
+    // 一覧のリンクをタップしたら一覧を閉じる(同じページの中の節へのリンクでは、閉じないと後ろで移った本文が見えない)
+    const dialog = document.getElementById(`pst-${kind}-sidebar-modal`);
+    dialog?.addEventListener("click", (event) => {
+      if (event.target.closest("a[href]")) dialog.close();
+    });
   }
 }
 
@@ -44,6 +49,9 @@ const ARIA_LABELS = {
   "nav.bd-docs-nav": "章の一覧",             // sphinx-book-theme の sbt-sidebar-nav.html の "Main"
   "#jb-print-toc nav": "目次",               // sphinx-book-theme の layout.html の印刷用の目次 "Page"
   "button.toggle-button": "解答を表示・非表示",  // sphinx-togglebutton の "Toggle hidden content"
+  "#pst-primary-sidebar-modal": "章の一覧",   // テーマのダイアログには名前がない
+  "#pst-secondary-sidebar-modal": "このページの目次",
+  "#pst-search-dialog": "検索",
 };
 
 function japaneseAriaLabels() {
@@ -52,7 +60,20 @@ function japaneseAriaLabels() {
   }
 }
 
+/* 検索結果から開いたとき(URL に ?pagefind-highlight=語)、本文のその語に印を付け、開いた節の中の最初の印を
+   画面に出します。Pagefind の pagefind-highlight.js(約 44 KB)は、このときだけ読みます。 */
+async function highlightSearchTerms() {
+  if (!new URLSearchParams(location.search).has("pagefind-highlight")) return;
+  const root = new URL(document.documentElement.dataset.content_root || "./", location.href);
+  const {default: PagefindHighlight} = await import(new URL("pagefind/pagefind-highlight.js", root).href);
+  new PagefindHighlight({addStyles: false});
+  const section = location.hash ? document.getElementById(decodeURIComponent(location.hash.slice(1)))?.closest("section") : null;
+  const first = (section || document).querySelector("mark.pagefind-highlight");
+  if (first) first.scrollIntoView({block: "center"});
+}
+
 japaneseCopyButton();
+highlightSearchTerms().catch((error) => console.warn("検索語に印を付けられませんでした:", error));
 if (document.readyState === "loading") {
   document.addEventListener("DOMContentLoaded", forwardSidebarToggles);
 } else {

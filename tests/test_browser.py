@@ -715,3 +715,35 @@ def test_search_page_does_not_load_sphinx_search(visits):
     assert any("pagefind" in url for url in requests)
     # Pagefind UI は使わない(結果の一覧は search.html が描く)ので、読み込まれない。
     assert not [url for url in requests if re.search(r"pagefind[^/]*ui", url)], requests
+
+
+def test_compound_terms_match_only_pages_that_contain_them(tab, server, expected_pages):
+    """「学習率」で、「学習」と「率」が離れて出てくるだけのページは出ない。"""
+    found = search(tab, server, "学習率")
+    expected = expected_pages.get("学習率")
+    assert expected, "学習率 is used on no page"
+    assert found == expected, f"extra: {sorted(found - expected)}, missing: {sorted(expected - found)}"
+
+
+def test_search_results_open_the_section_and_highlight_the_term(tab, server, site):
+    """結果のリンクは語を含む節(#id)を指し、開いたページでは語に印が付き、その節の印が画面に出る。"""
+    search(tab, server, "学習率")
+    hrefs = tab.eval_on_selector_all(RESULT_LINKS, "as => as.map(a => a.getAttribute('href'))")
+    assert hrefs and all("pagefind-highlight=" in href for href in hrefs), hrefs
+    # 節の見出しのないところ(用語集の定義、参考文献の項目)だけに出てくるページは、ページへのリンクになる
+    with_section = [href for href in hrefs if "#" in href]
+    assert "#" in hrefs[0] and len(with_section) >= 0.8 * len(hrefs), hrefs
+    excerpts = tab.eval_on_selector_all("#search-hits > li > p", "ps => ps.map(p => p.textContent)")
+    assert not [e for e in excerpts if re.search(r"\\[a-zA-Z(\[]", e)], f"TeX in the excerpts: {excerpts}"
+    tab.locator(RESULT_LINKS).first.click()
+    tab.wait_for_function("() => document.querySelector('mark.pagefind-highlight')", timeout=10_000)
+    state = tab.evaluate("""() => {
+      const target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+      const marks = Array.from(document.querySelectorAll("mark.pagefind-highlight"));
+      const inSection = marks.filter((m) => target && target.closest("section").contains(m));
+      const r = inSection.length ? inSection[0].getBoundingClientRect() : null;
+      return {target: !!target, marks: marks.length, inSection: inSection.length, text: marks[0]?.textContent,
+              onScreen: !!r && r.top >= 0 && r.bottom <= innerHeight};
+    }""")
+    assert state["target"] and state["inSection"] and state["text"] == "学習率", state
+    assert state["onScreen"], f"the highlighted term is not on the screen: {state}"

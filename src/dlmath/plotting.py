@@ -71,7 +71,9 @@ def animation_html(anim, alt, colors=32):
     html = html.replace('class="fa fa-play fa-flip-horizontal"', 'class="fa fa-play" style="transform: scaleX(-1)"')
     html = html.replace("width: 374px;", "width: 100%; max-width: 374px;").replace("width: 36px;", "width: 32px;")
     for english, japanese in _ANIMATION_LABELS.items():
-        html = html.replace(f'title="{english}"', f'title="{japanese}"').replace(f">{english}<", f">{japanese}<")
+        for attribute in ("title", "aria-label"):
+            html = html.replace(f'{attribute}="{english}"', f'{attribute}="{japanese}"')
+        html = html.replace(f">{english}<", f">{japanese}<")
 
     def shrink(match):
         image = Image.open(io.BytesIO(base64.b64decode(match.group(1).replace("\\\n", ""))))
