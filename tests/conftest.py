@@ -75,6 +75,13 @@ def built_page(site, name):
     return with_tex(BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser"))
 
 
+def section_by_id(soup, anchor):
+    """id が anchor の節(<section>)。節の id はその見出しに付いている(_ext/pagefind_search.py が移す)。"""
+    target = soup.find(id=anchor)
+    assert target is not None, f"#{anchor} is missing"
+    return target if target.name == "section" else target.find_parent("section")
+
+
 def with_tex(soup):
     """ビルドで組んだ式(mjx-container、_ext/mathjax_prerender.js)を、元の TeX の \\(…\\) と \\[…\\] に戻す。
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, built_page, toc_files
+from conftest import ROOT, built_page, section_by_id, toc_files
 
 sys.path.insert(0, str(ROOT / "_ext"))
 from dlmath_freshness import has_code_cells  # noqa: E402
@@ -44,7 +44,7 @@ def test_declared_dependencies_are_listed_with_their_lower_bounds(soup):
 
 
 def test_execution_table_has_every_chapter_with_code_in_japanese(soup):
-    table = soup.find("section", id="sec-environment-times").find("table")
+    table = section_by_id(soup, "sec-environment-times").find("table")
     headers = [th.get_text(strip=True) for th in table.select("thead th")]
     assert headers == ["章", "実行時間(秒)", "結果", "実行した日時"]
     rows = {}
