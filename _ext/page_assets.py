@@ -12,10 +12,15 @@
    スクリプトがすぐに使うので同期のまま)。defer のスクリプトどうしは書かれた順に実行されます。
 4. 本文の画像に、ファイルから読んだ幅と高さ(読み込み中にレイアウトがずれない)と、最初の 1 枚以外は
    ``loading="lazy"``(画面に近づくまで読まない)を付けます。
+5. 本文に埋め込まれた画像(``data:image/...;base64``、例えばアニメーションのコマ)を ``_images`` のファイルに
+   移します。base64 の画像は gzip で縮まず、ページと一緒に必ず読まれるので、最初の表示が遅くなります。
+   ファイルなら、画面に近づいてから読めます(dlmath.plotting.animation_html はそのときにコマを読みます)。
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 from pathlib import Path
 
@@ -35,6 +40,7 @@ UNUSED_UNLESS = {
 SYNC = ("_static/documentation_options.js",)
 IMG = re.compile(r"<img\b([^>]*?)\s*/?>")
 SRC = re.compile(r'\bsrc="([^"]+)"')
+DATA_IMAGE = re.compile(r"data:image/(png|jpeg|gif|webp);base64,([A-Za-z0-9+/=]+(?:\\\n[A-Za-z0-9+/=]+)*)")
 VIEWBOX = re.compile(rb'viewBox="\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)[\s,]+([\d.]+)')
 
 
@@ -111,8 +117,26 @@ def size_images(app, pagename, templatename, context, doctree) -> None:
     context["body"] = IMG.sub(add_attributes, body)
 
 
+def externalize_data_images(app, pagename, templatename, context, doctree) -> None:
+    body = context.get("body")
+    if not isinstance(body, str) or "data:image/" not in body:
+        return
+    folder = Path(app.outdir) / "_images"
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def to_file(match):
+        data = base64.b64decode(match.group(2).replace("\\\n", ""))
+        name = f"inline-{hashlib.sha1(data).hexdigest()[:16]}.{match.group(1)}"
+        if not (folder / name).exists():
+            (folder / name).write_bytes(data)
+        return context["pathto"](f"_images/{name}", 1)
+
+    context["body"] = DATA_IMAGE.sub(to_file, body)
+
+
 def setup(app):
     # ほかの拡張がページごとのスクリプトや CSS を足し終えた後に整理します。
     app.connect("html-page-context", trim_assets, priority=900)
+    app.connect("html-page-context", externalize_data_images)
     app.connect("html-page-context", size_images)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

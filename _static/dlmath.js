@@ -9,19 +9,60 @@
 function forwardSidebarToggles() {
   for (const kind of ["primary", "secondary"]) {
     const [wired, ...visible] = document.querySelectorAll(`.${kind}-toggle`);
+    const dialog = document.getElementById(`pst-${kind}-sidebar-modal`);
+    const sidebar = document.getElementById(`pst-${kind}-sidebar`);
+    // ボタンが開いているかどうかを読み上げにも伝える(aria-expanded)。狭い画面ではダイアログ、広い画面では横の欄。
+    const update = () => {
+      const open = dialog?.open || (sidebar !== null && sidebar.offsetWidth > 0 && getComputedStyle(sidebar).visibility !== "hidden");
+      for (const button of visible) button.setAttribute("aria-expanded", String(Boolean(open)));
+    };
     for (const button of visible) {
       button.addEventListener("click", (event) => {
         event.preventDefault();
         event.stopPropagation();
         wired.click();
+        setTimeout(update, 400);  // 広い画面で欄を畳むテーマの動き(CSS の transition)が終わってから
+        update();
       });
     }
+    update();
+    window.addEventListener("resize", update);
     // 一覧のリンクをタップしたら一覧を閉じる(同じページの中の節へのリンクでは、閉じないと後ろで移った本文が見えない)
-    const dialog = document.getElementById(`pst-${kind}-sidebar-modal`);
     dialog?.addEventListener("click", (event) => {
       if (event.target.closest("a[href]")) dialog.close();
     });
+    dialog?.addEventListener("close", update);
   }
+}
+
+/* 式をコピーしたときに TeX で渡します。ページの式はビルドのときに組版した HTML(mjx-container)で、
+   そのままコピーすると記号がばらばらの文字になるか、消えます(字形は CSS が描くので)。選んだ範囲にかかる式は
+   まるごと含め、読み上げ用の MathML に入れてある TeX(annotation)に置き換えます: 文中の式は $...$、
+   別の行の式は $$...$$。 */
+function copyFormulasAsTex(event) {
+  const selection = document.getSelection();
+  if (!selection || selection.rangeCount === 0 || selection.isCollapsed) return;
+  const range = selection.getRangeAt(0).cloneRange();
+  const formulaOf = (node) => (node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement)?.closest("mjx-container");
+  const [start, end] = [formulaOf(range.startContainer), formulaOf(range.endContainer)];
+  if (start) range.setStartBefore(start);
+  if (end) range.setEndAfter(end);
+  const fragment = range.cloneContents();
+  const formulas = fragment.querySelectorAll("mjx-container");
+  if (formulas.length === 0) return;
+  for (const formula of formulas) {
+    const tex = formula.querySelector('annotation[encoding="application/x-tex"]')?.textContent.trim() ?? "";
+    formula.replaceWith(formula.hasAttribute("display") ? `\n$$${tex}$$\n` : `$${tex}$`);
+  }
+  // 段落の区切りを改行として残すため、画面の外に置いて innerText で読む
+  const holder = document.createElement("div");
+  holder.style.cssText = "position: fixed; left: -10000px; top: 0; white-space: normal;";
+  holder.append(fragment);
+  document.body.append(holder);
+  const text = holder.innerText;
+  holder.remove();
+  event.clipboardData.setData("text/plain", text);
+  event.preventDefault();
 }
 
 /* sphinx-copybutton 0.5.2 のコピーのボタンの文字には日本語がないので足します。copybutton.js はページの
@@ -79,6 +120,7 @@ if (document.readyState === "loading") {
 } else {
   forwardSidebarToggles();
 }
+document.addEventListener("copy", copyFormulasAsTex);
 // sphinx-togglebutton は DOMContentLoaded でボタンを作るので、その後(load)にも名前を直します。
 japaneseAriaLabels();
 window.addEventListener("load", japaneseAriaLabels);

@@ -440,13 +440,17 @@ def test_sidebar_buttons_open_the_chapter_list_and_page_contents(browser, server
     page = context.new_page()
     try:
         page.goto(server + NAV_PAGE, wait_until="networkidle")
-        page.locator(".bd-header-article .primary-toggle").tap()
+        toggle = page.locator(".bd-header-article .primary-toggle")
+        assert toggle.get_attribute("aria-expanded") == "false"
+        toggle.tap()
         state = page.evaluate(PANEL_STATE, "primary")
         assert state["open"], f"the chapter list did not open at {width}px"
+        assert toggle.get_attribute("aria-expanded") == "true", "☰ does not say that the list is open"
         assert "deep-learning.html" in state["links"] and len(state["links"]) >= 10, state
         assert state["tooltips"] == 0, "a tooltip stays on the screen after the tap"
         page.keyboard.press("Escape")
         assert not page.evaluate(PANEL_STATE, "primary")["open"], "Escape does not close the chapter list"
+        assert toggle.get_attribute("aria-expanded") == "false", "☰ still says that the list is open"
 
         page.locator(".bd-header-article .secondary-toggle").tap()
         state = page.evaluate(PANEL_STATE, "secondary")
@@ -478,12 +482,63 @@ def test_sidebar_button_collapses_the_chapter_list_on_a_desktop(tab, server):
     tab.goto(server + NAV_PAGE, wait_until="networkidle")
     sidebar = tab.locator("#pst-primary-sidebar")
     assert sidebar.is_visible()
-    tab.locator(".bd-header-article .primary-toggle").click()
-    tab.wait_for_timeout(400)  # テーマの 0.25 秒のアニメーション
+    toggle = tab.locator(".bd-header-article .primary-toggle")
+    assert toggle.get_attribute("aria-expanded") == "true"
+    toggle.click()
+    tab.wait_for_timeout(600)  # テーマの 0.25 秒のアニメーションと、その後の aria-expanded の更新
     assert not sidebar.is_visible(), "☰ does not hide the chapter list at 1280px"
-    tab.locator(".bd-header-article .primary-toggle").click()
-    tab.wait_for_timeout(400)
+    assert toggle.get_attribute("aria-expanded") == "false"
+    toggle.click()
+    tab.wait_for_timeout(600)
     assert sidebar.is_visible(), "☰ does not bring the chapter list back"
+    assert toggle.get_attribute("aria-expanded") == "true"
+
+
+COPY_SELECTION = """(selector) => {
+  const target = document.querySelector(selector);
+  const range = document.createRange();
+  range.selectNodeContents(target);
+  getSelection().removeAllRanges();
+  getSelection().addRange(range);
+  const data = new DataTransfer();
+  document.dispatchEvent(new ClipboardEvent("copy", {clipboardData: data, bubbles: true, cancelable: true}));
+  return data.getData("text/plain");
+}"""
+
+
+def test_copying_text_with_formulas_gives_their_tex(tab, server, site):
+    """式を含む段落をコピーすると、式は TeX($...$、別の行の式は $$...$$)になる(_static/dlmath.js)。"""
+    tab.set_viewport_size(DESKTOP)
+    tab.goto(server + NAV_PAGE, wait_until="networkidle")
+    soup = BeautifulSoup((site / NAV_PAGE).read_text(encoding="utf-8"), "html.parser")
+    paragraph = next(p for p in soup.select("article p") if p.select("span.math") and p.get("id") is None)
+    tex = [a.get_text().strip() for a in paragraph.select('annotation[encoding="application/x-tex"]')]
+    index = soup.select("article p").index(paragraph)
+    tab.evaluate("(i) => { document.querySelectorAll('article p')[i].id = 'copy-me'; }", index)
+    copied = tab.evaluate(COPY_SELECTION, "#copy-me")
+    for formula in tex:
+        assert f"${formula}$" in copied, (formula, copied)
+    assert "mjx" not in copied
+    display = soup.select_one("article div.math annotation").get_text().strip()
+    tab.evaluate("() => { document.querySelector('article div.math').id = 'copy-display'; }")
+    assert f"$${display}$$" in tab.evaluate(COPY_SELECTION, "#copy-display")
+
+
+def test_animation_frames_load_only_near_the_screen(browser, server):
+    """アニメーションのコマ(_images のファイル)は、アニメーションが画面に近づくまで読まない。"""
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    frames = []
+    page.on("request", lambda request: "/_images/inline-" in request.url and frames.append(request.url))
+    try:
+        page.goto(server + "book/math-partial-derivatives.html", wait_until="networkidle")
+        assert frames == [], f"frames loaded before the animation is near the screen: {frames[:3]}"
+        page.locator("img[id^=_anim_img]").scroll_into_view_if_needed()
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(500)
+        assert len(set(frames)) > 10, f"the animation did not load its frames: {len(set(frames))}"
+    finally:
+        context.close()
 
 
 # ---------------------------------------------------------------------------------------------

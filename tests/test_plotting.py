@@ -33,11 +33,18 @@ def test_animation_html_loads_nothing_from_other_sites_and_describes_itself(anim
     assert 'alt="点が &quot;動く&quot; 様子"' in html
     assert 'title="再生"' in html and 'title="Play"' not in html
     assert 'aria-label="再生"' in html and not re.search(r'aria-label="[A-Za-z]', html)
-    assert html.count("data:image/png;base64,") == 3
-    # コマの大きさ(図の大きさ × dpi)が <img> に書かれている
-    size = re.search(r'<img width="(\d+)" height="(\d+)" alt=', html)
+    assert html.count("data:image/png;base64,") == 3 + 1  # 3 コマと、<img> に最初から入れる最初のコマ
+    # 最初のコマとその大きさ(図の大きさ × dpi)が <img> に書かれている
+    size = re.search(r'<img src="data:image/png;base64,[^"]+" width="(\d+)" height="(\d+)" alt=', html)
     expected = anim._fig.get_size_inches() * 30
     assert size and (int(size[1]), int(size[2])) == (round(expected[0]), round(expected[1])), size
+
+
+def test_animation_starts_and_loads_its_frames_only_near_the_screen(anim):
+    html = animation_html(anim, alt="点が動く様子")
+    assert "setTimeout(function() {" not in html and "set a timeout" not in html
+    start = html.index("new IntersectionObserver")
+    assert start < html.index("new Animation(frames, img_id")
 
 
 def test_animation_html_requires_a_description():

@@ -224,14 +224,18 @@ def first_load_kib(site, name) -> float:
 
 
 # 予算は 2026-12 の測定(式の多い章で 200〜260 KiB、式の HTML と読み上げ用の MathML が大半)に余裕を足したもの。
-# 超えたら、何が増えたのかを調べる。多変数関数と偏微分のページは、ページに埋め込んだ 25 コマのアニメーション
-# (約 240 KiB、PNG なので gzip で縮まない)のぶんが多い。アニメーションを遅延読み込みのファイルに移すまでの予算。
+# 超えたら、何が増えたのかを調べる。
 FIRST_LOAD_BUDGET_KIB = 280
-BUDGET_EXCEPTIONS_KIB = {"book/math-partial-derivatives": 600}
 
 
 @pytest.mark.parametrize("name", toc_files())
 def test_first_load_stays_within_the_budget(site, name):
     kib = first_load_kib(site, name)
-    budget = BUDGET_EXCEPTIONS_KIB.get(name, FIRST_LOAD_BUDGET_KIB)
-    assert kib <= budget, f"{name}: {kib:.0f} KiB on the first load (budget {budget} KiB)"
+    assert kib <= FIRST_LOAD_BUDGET_KIB, f"{name}: {kib:.0f} KiB on the first load (budget {FIRST_LOAD_BUDGET_KIB} KiB)"
+
+
+@pytest.mark.parametrize("name", toc_files())
+def test_no_image_is_embedded_in_the_page(site, name):
+    """base64 で埋め込んだ画像は gzip で縮まず、必ず最初に読まれる: _images のファイルにする(_ext/page_assets.py)。"""
+    embedded = (site / f"{name}.html").read_text(encoding="utf-8").count("data:image/")
+    assert embedded == 0, f"{name}: {embedded} images embedded as data: URLs"

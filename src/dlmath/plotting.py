@@ -82,9 +82,23 @@ def animation_html(anim, alt, colors=32):
         return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
     html = re.sub(r"data:image/png;base64,([A-Za-z0-9+/=\\\n]+)", shrink, html)
-    # コマの大きさを <img> に書いておくと、スクリプトが最初のコマを入れる前からその場所が空けられ、レイアウトがずれない
+    # 最初のコマを <img> の src と幅・高さに書いておく: スクリプトが動く前(動かないときも)最初のコマが見え、
+    # その場所が空けられているのでレイアウトがずれない
     first = re.search(r"data:image/png;base64,([A-Za-z0-9+/=]+)", html)
     if first:
         width, height = Image.open(io.BytesIO(base64.b64decode(first.group(1)))).size
-        html = html.replace("<img alt=", f'<img width="{width}" height="{height}" alt=', 1)
-    return html
+        size = f'src="{first.group(0)}" width="{width}" height="{height}"'
+        html = html.replace("<img alt=", f"<img {size} alt=", 1)
+    # コマの画像を読むのは、アニメーションが画面に近づいてから(matplotlib は作るとすぐ全部のコマを読む)
+    start = r"(?:/\*[^*]*set a timeout[^*]*\*/\s*)?setTimeout\(function\(\) \{(.*?)\}, 0\);"
+    return re.sub(start, _WHEN_NEAR, html, count=1, flags=re.S)
+
+
+_WHEN_NEAR = r"""(function (start) {
+      var img = document.getElementById(img_id);
+      if (!("IntersectionObserver" in window) || !img) { start(); return; }
+      var observer = new IntersectionObserver(function (entries) {
+        if (entries.some(function (e) { return e.isIntersecting; })) { observer.disconnect(); start(); }
+      }, {rootMargin: "100% 0px"});
+      observer.observe(img);
+    })(function () {\1});"""
