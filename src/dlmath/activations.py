@@ -9,7 +9,8 @@ from dlmath._validation import as_finite_array, no_overflow
 
 
 def sigmoid(u):
-    """シグモイド関数 f(u) = 1 / (1 + e^{-u}) を要素ごとに返す(式 eq-logistic-sigmoid)。
+    """シグモイド関数 f(u) = 1 / (1 + e^{-u}) を要素ごとに返す
+    (式 eq-logistic-sigmoid)。
 
     Parameters
     ----------
@@ -23,13 +24,15 @@ def sigmoid(u):
     """
     u = as_finite_array("u", u, None)
     # u が大きな負の数だと e^{-u} が桁あふれするので、指数部が 0 以下になる形で計算する:
-    # u >= 0 では 1 / (1 + e^{-u})、u < 0 では分母分子に e^{u} を掛けた e^{u} / (1 + e^{u})
+    # u >= 0 では 1 / (1 + e^{-u})、u < 0 では分母分子に e^{u} を掛けた
+    # e^{u} / (1 + e^{u})
     e = np.exp(-np.abs(u))
     return np.where(u >= 0, 1 / (1 + e), e / (1 + e))[()]
 
 
 def sigmoid_derivative(u):
-    """シグモイド関数の導関数 f'(u) = f(u)(1 - f(u)) を返す(式 eq-logistic-sigmoid-derivative)。"""
+    """シグモイド関数の導関数 f'(u) = f(u)(1 - f(u)) を返す
+    (式 eq-logistic-sigmoid-derivative)。"""
     f = sigmoid(u)
     return f * (1 - f)
 
@@ -41,7 +44,8 @@ def relu(u):
 
 
 def relu_derivative(u):
-    """ReLU の導関数 f'(u) を返す。u > 0 で 1、u <= 0 で 0(u = 0 では微分できないので 0 とする)。"""
+    """ReLU の導関数 f'(u) を返す。u > 0 で 1、u <= 0 で 0
+    (u = 0 では微分できないので 0 とする)。"""
     u = as_finite_array("u", u, None)
     return (u > 0).astype(np.float64)[()]
 
@@ -64,12 +68,14 @@ def softmax(u):
         u と同じ形。各行は 0 以上で、和が 1。
     """
     u = as_finite_array("u", u, (1, 2))
-    e = np.exp(u - u.max(axis=-1, keepdims=True))  # 行の最大値を引いて exp の桁あふれを防ぐ
+    # 行の最大値を引いて exp の桁あふれを防ぐ
+    e = np.exp(u - u.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
 
 
 def softmax_jacobian(u):
-    """1 件分のソフトマックス関数のヤコビ行列 J[k, j] = ∂f_k/∂u_j = f_k (δ_kj - f_j) を返す(式 eq-multiclass-softmax-jacobian)。
+    """1 件分のソフトマックス関数のヤコビ行列 J[k, j] = ∂f_k/∂u_j
+    = f_k (δ_kj - f_j) を返す(式 eq-multiclass-softmax-jacobian)。
 
     Parameters
     ----------
@@ -87,11 +93,14 @@ def softmax_jacobian(u):
 
 @no_overflow
 def log_softmax(u):
-    """ソフトマックス関数の対数 log f_k(u) = u_k - log Σ_j e^{u_j} を行ごとに返す(式 eq-multiclass-log-softmax)。
+    """ソフトマックス関数の対数 log f_k(u) = u_k - log Σ_j e^{u_j} を行ごとに返す
+    (式 eq-multiclass-log-softmax)。
 
-    softmax の値の log を取ると、0 に丸められた確率で log(0) になるので、式を変形して直接計算します。
+    softmax の値の log を取ると、0 に丸められた確率で log(0) になるので、
+    式を変形して直接計算します。
     """
     u = as_finite_array("u", u, (1, 2))
-    z = u - u.max(axis=-1, keepdims=True)  # softmax と同じく最大値を引く(値は変わらない)
+    # softmax と同じく最大値を引く(値は変わらない)
+    z = u - u.max(axis=-1, keepdims=True)
     return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
 

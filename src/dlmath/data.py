@@ -31,12 +31,14 @@ IRIS_CLASSES = ("setosa", "versicolor", "virginica")
 
 
 def load_iris(classes=(0, 1, 2), features=(0, 1, 2, 3)):
-    """scikit-learn 同梱のアヤメのデータから、指定したクラスと特徴量を取り出す(節 sec-logistic-data)。
+    """scikit-learn 同梱のアヤメのデータから、指定したクラスと特徴量を取り出す
+    (節 sec-logistic-data)。
 
     Parameters
     ----------
     classes : sequence of int
-        使うクラスの番号(IRIS_CLASSES の位置)。返すラベルはこの並びでの位置 0, 1, ... に付け直します。
+        使うクラスの番号(IRIS_CLASSES の位置)。返すラベルはこの並びでの
+        位置 0, 1, ... に付け直します。
         NumPy の整数(np.arange(2) など)も使えます。
     features : sequence of int
         使う特徴量の番号(IRIS_FEATURES の位置)。
@@ -48,13 +50,15 @@ def load_iris(classes=(0, 1, 2), features=(0, 1, 2, 3)):
     labels : ndarray of shape (M,)
         0 から len(classes) - 1 までのクラス番号。
     """
-    from sklearn.datasets import load_iris as _sklearn_load_iris  # 同梱のファイルを読むだけで通信しない
+    # 同梱のファイルを読むだけで通信しない
+    from sklearn.datasets import load_iris as _sklearn_load_iris
 
     classes = check_indices("classes", classes, len(IRIS_CLASSES))
     features = check_indices("features", features, len(IRIS_FEATURES))
     iris = _sklearn_load_iris()
     keep = np.isin(iris.target, classes)
-    labels = np.array([classes.index(target) for target in iris.target[keep]])
+    labels = np.array([classes.index(target)
+                       for target in iris.target[keep]])
     return iris.data[keep][:, features], labels
 
 
@@ -68,7 +72,8 @@ def load_digits():
     labels : ndarray of shape (1797,)
         書かれている数字 0 から 9。
     """
-    from sklearn.datasets import load_digits as _sklearn_load_digits  # 同梱のファイルを読むだけで通信しない
+    # 同梱のファイルを読むだけで通信しない
+    from sklearn.datasets import load_digits as _sklearn_load_digits
 
     digits = _sklearn_load_digits()
     return digits.data.astype(np.float64), digits.target.copy()

@@ -47,7 +47,9 @@ def gradient_descent(gradient, w, alpha, iters):
     w = as_finite_array("w", w, 1)
     check_positive("alpha", alpha)
     check_positive("iters", iters, integer=True)
-    gradient = check_callable("gradient", gradient, "w", w.shape, allow_inf=True)  # inf になるのは発散として下で調べる
+    # inf になるのは発散として下で調べる
+    gradient = check_callable("gradient", gradient, "w", w.shape,
+                              allow_inf=True)
     path = np.empty((iters + 1, w.shape[0]))
     path[0] = w
     for k in range(1, iters + 1):
@@ -55,5 +57,6 @@ def gradient_descent(gradient, w, alpha, iters):
         if not np.isfinite(path[k]).all():
             # 損失の値は受け取らないので、代わりに点の大きさ ‖w‖ を伝える
             size = np.linalg.norm(path[k])
-            raise diverged(alpha, k, np.linalg.norm(path[0]), size, quantity="the size of w")
+            raise diverged(alpha, k, np.linalg.norm(path[0]), size,
+                           quantity="the size of w")
     return path

@@ -88,20 +88,27 @@ class History:
 
     def __post_init__(self):
         # frozen なので、検査した float64 の配列は object.__setattr__ で入れ直す
-        for name, value in zip(("loss", "w"), check_history(self.loss, self.w)):
+        for name, value in zip(("loss", "w"),
+                               check_history(self.loss, self.w)):
             object.__setattr__(self, name, value)
 
     def line(self, k):
-        """講演と同じ書式の 1 行 ``iter = k L = … w0 = … w1 = …`` を返す。k は 0 以上 iters 未満。"""
+        """講演と同じ書式の 1 行 ``iter = k L = … w0 = … w1 = …`` を返す。
+        k は 0 以上 iters 未満。"""
         k = check_count("k", k, 0, len(self.loss) - 1)
-        weights = " ".join(f"w{i} = {wi:f}" for i, wi in enumerate(self.w[k]))
+        weights = " ".join(f"w{i} = {wi:f}"
+                           for i, wi in enumerate(self.w[k]))
         return f"iter = {k} L = {self.loss[k]:f} {weights}"
 
     def table(self, head=5, tail=5):
         """はじめの head 行と終わりの tail 行を、省略記号をはさんで返す。"""
-        head, tail = check_count("head", head, 0), check_count("tail", tail, 0)
+        head = check_count("head", head, 0)
+        tail = check_count("tail", tail, 0)
         n = len(self.loss)
-        rows = list(range(n)) if head + tail >= n else [*range(head), None, *range(n - tail, n)]
+        if head + tail >= n:
+            rows = list(range(n))
+        else:
+            rows = [*range(head), None, *range(n - tail, n)]
         return "\n".join("..." if k is None else self.line(k) for k in rows)
 
 
@@ -109,25 +116,30 @@ class History:
 def fit(x, yt, w, alpha=0.01, iters=200):
     """勾配降下法で重みを学習し、最後の重みと記録を返す(節 sec-linreg-training)。
 
-    各繰り返しで、いまの重みでの損失を記録してから重みを 1 回更新します(講演の表と同じ順序)。
+    各繰り返しで、いまの重みでの損失を記録してから重みを 1 回更新します
+    (講演の表と同じ順序)。
 
     Raises
     ------
     DivergenceError
-        損失が有限でなくなるか、はじめの値の 1000 倍を超えたとき(dlmath.errors.check_divergence)。
+        損失が有限でなくなるか、はじめの値の 1000 倍を超えたとき
+        (dlmath.errors.check_divergence)。
     """
     x, yt, w = check_xyw(x, yt, w)
     check_positive("alpha", alpha)
     check_positive("iters", iters, integer=True)
     losses, weights = np.empty(iters), np.empty((iters, w.size))
-    with np.errstate(over="raise", invalid="raise"):  # 桁あふれは NaN にせず例外にする
+    # 桁あふれは NaN にせず例外にする
+    with np.errstate(over="raise", invalid="raise"):
         for k in range(iters):
             try:
                 losses[k] = loss(x, yt, w)
                 w = step(x, yt, w, alpha)
             except FloatingPointError:
                 if k == 0:
-                    raise  # 更新の前からあふれた: 学習率より入力の大きさの問題(no_overflow が ValueError にする)
+                    # 更新の前からあふれた: 学習率より入力の大きさの問題
+                    # (no_overflow が ValueError にする)
+                    raise
                 raise diverged(alpha, k, losses[0], np.inf) from None
             check_divergence(losses, k, alpha)
             weights[k] = w

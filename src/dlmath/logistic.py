@@ -31,10 +31,12 @@ def predict(x, w):
 
 @no_overflow
 def loss(x, yt, w, lam=0.0):
-    """交差エントロピー L = -(1/M) Σ (yt log yp + (1 - yt) log(1 - yp)) を返す(式 eq-logistic-loss)。
+    """交差エントロピー L = -(1/M) Σ (yt log yp + (1 - yt) log(1 - yp)) を返す
+    (式 eq-logistic-loss)。
 
     yp が 0 や 1 に丸められると log(0) になるので、u = x @ w を使って同じ値を
-    L = (1/M) Σ (log(1 + e^u) - yt u) と計算します(式 eq-logistic-loss-stable)。
+    L = (1/M) Σ (log(1 + e^u) - yt u) と計算します
+    (式 eq-logistic-loss-stable)。
 
     Parameters
     ----------
@@ -43,21 +45,25 @@ def loss(x, yt, w, lam=0.0):
         正解値(0 または 1)。
     w : ndarray of shape (D,)
     lam : float
-        L2 正則化の強さ λ。0 でなければ (λ/2) Σ_{i>=1} w_i^2 を加えます(切片 w_0 は除く、式 eq-logistic-loss-l2)。
+        L2 正則化の強さ λ。0 でなければ (λ/2) Σ_{i>=1} w_i^2 を加えます
+        (切片 w_0 は除く、式 eq-logistic-loss-l2)。
     """
     x, w = check_xw(x, w)
     yt = check_binary_labels(x, yt)
     lam = check_penalty(lam)
     u = x @ w
     # logaddexp(0, u) は log(1 + e^u) を、u が大きくても桁あふれせずに計算する
-    return np.mean(np.logaddexp(0, u) - yt * u) + lam / 2 * np.sum(w[1:] ** 2)
+    return (np.mean(np.logaddexp(0, u) - yt * u)
+            + lam / 2 * np.sum(w[1:] ** 2))
 
 
 @no_overflow
 def gradient(x, yt, w, lam=0.0):
-    """交差エントロピーの勾配 ∇L = Xᵀ (yp - yt) / M を返す(式 eq-logistic-grad-vector)。
+    """交差エントロピーの勾配 ∇L = Xᵀ (yp - yt) / M を返す
+    (式 eq-logistic-grad-vector)。
 
-    lam > 0 なら、正則化の項の勾配 λ (0, w_1, ..., w_{D-1}) を加えます(式 eq-logistic-grad-l2)。
+    lam > 0 なら、正則化の項の勾配 λ (0, w_1, ..., w_{D-1}) を加えます
+    (式 eq-logistic-grad-l2)。
 
     Returns
     -------
@@ -74,7 +80,8 @@ def gradient(x, yt, w, lam=0.0):
 
 @no_overflow
 def classify(x, w):
-    """確率 yp が 0.5 以上ならクラス 1、そうでなければ 0 を返す(節 sec-logistic-boundary)。
+    """確率 yp が 0.5 以上ならクラス 1、そうでなければ 0 を返す
+    (節 sec-logistic-boundary)。
 
     yp >= 0.5 は x @ w >= 0 と同じなので、決定境界は直線 x @ w = 0 です。
     """

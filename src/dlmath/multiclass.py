@@ -32,7 +32,8 @@ def predict(x, W):
 
 @no_overflow
 def loss(x, yt, W, lam=0.0):
-    """交差エントロピー L = -(1/M) Σ_m Σ_k yt_mk log yp_mk を返す(式 eq-multiclass-loss)。
+    """交差エントロピー L = -(1/M) Σ_m Σ_k yt_mk log yp_mk を返す
+    (式 eq-multiclass-loss)。
 
     log yp は log_softmax で直接計算し、0 に丸められた確率の log(0) を避けます。
 
@@ -43,7 +44,8 @@ def loss(x, yt, W, lam=0.0):
         one-hot の正解値。
     W : ndarray of shape (D, N)
     lam : float
-        L2 正則化の強さ λ。(λ/2) Σ_{i>=1} Σ_k w_ik^2 を加えます(切片の行 W[0] は除く、式 eq-multiclass-loss-l2)。
+        L2 正則化の強さ λ。(λ/2) Σ_{i>=1} Σ_k w_ik^2 を加えます
+        (切片の行 W[0] は除く、式 eq-multiclass-loss-l2)。
     """
     x, W = check_xW(x, W)
     yt = check_one_hot(x, yt, W.shape[1])
@@ -53,8 +55,9 @@ def loss(x, yt, W, lam=0.0):
 
 @no_overflow
 def cross_entropy(yt, u):
-    """ソフトマックス関数に入る値 u (M, N) と one-hot の正解値 yt (M, N) から、平均の交差エントロピーを返す
-    (式 eq-multiclass-loss)。ニューラルネットワークの出力層の損失(式 eq-deep-loss)も同じ関数です。"""
+    """ソフトマックス関数に入る値 u (M, N) と one-hot の正解値 yt (M, N) から、
+    平均の交差エントロピーを返す(式 eq-multiclass-loss)。
+    ニューラルネットワークの出力層の損失(式 eq-deep-loss)も同じ関数です。"""
     u = as_finite_array("u", u, 2)
     yt = check_one_hot(u, yt, u.shape[1], x_name="u", n_from="u")
     return -np.mean(np.sum(yt * log_softmax(u), axis=1))
@@ -62,7 +65,8 @@ def cross_entropy(yt, u):
 
 @no_overflow
 def gradient(x, yt, W, lam=0.0):
-    """交差エントロピーの勾配 ∇_W L = Xᵀ (Yp - Yt) / M を返す(式 eq-multiclass-grad)。
+    """交差エントロピーの勾配 ∇_W L = Xᵀ (Yp - Yt) / M を返す
+    (式 eq-multiclass-grad)。
 
     lam > 0 なら、正則化の項の勾配 λ W(切片の行 W[0] は 0)を加えます。
 
@@ -97,12 +101,14 @@ def accuracy(x, yt, W):
 
 
 def confusion_matrix(labels, predicted, N):
-    """混同行列 C (N, N) を返す。C[k, j] は正解がクラス k で、クラス j と予測した件数。"""
+    """混同行列 C (N, N) を返す。
+    C[k, j] は正解がクラス k で、クラス j と予測した件数。"""
     check_positive("N", N, integer=True)
     labels = check_class_indices("labels", labels, N)
     predicted = check_class_indices("predicted", predicted, N)
     if labels.shape != predicted.shape:
-        raise ValueError(f"labels and predicted must have the same shape, got {labels.shape} and {predicted.shape}")
+        raise ValueError("labels and predicted must have the same shape, "
+                         f"got {labels.shape} and {predicted.shape}")
     C = np.zeros((N, N), dtype=int)
     np.add.at(C, (labels, predicted), 1)
     return C

@@ -25,28 +25,36 @@ def init_weights(D, hidden, N, rng, method="he"):
     D : int
         入力の次元数(ダミー変数の列を含む)。
     hidden : list of int
-        隠れ層のノードの数 [H1, H2, ...]。隠れ層が 1 つなら [H](整数 1 つの hidden=4 は、4 ノードの 1 層とも
-        4 層とも読めるので TypeError)。空のリストなら隠れ層なし(ソフトマックス回帰)。
+        隠れ層のノードの数 [H1, H2, ...]。隠れ層が 1 つなら [H]
+        (整数 1 つの hidden=4 は、4 ノードの 1 層とも 4 層とも読めるので
+        TypeError)。空のリストなら隠れ層なし(ソフトマックス回帰)。
     N : int
         クラスの数(出力層のノードの数)。
     rng : numpy.random.Generator or int
-        乱数の生成器(np.random.default_rng(seed))。整数なら種として np.random.default_rng(rng) にします。
+        乱数の生成器(np.random.default_rng(seed))。
+        整数なら種として np.random.default_rng(rng) にします。
     method : {"he", "xavier", "equal"}
-        "he" は平均 0、標準偏差 sqrt(2 / 入力の数) の正規乱数(式 eq-deep-he、ReLU の層に使う)、
+        "he" は平均 0、標準偏差 sqrt(2 / 入力の数) の正規乱数
+        (式 eq-deep-he、ReLU の層に使う)、
         "xavier" は平均 0、標準偏差 sqrt(2 / (入力の数 + 出力の数)) の正規乱数
         (式 eq-deep-xavier、シグモイド関数の層に使う)、
-        "equal" はすべて同じ値 0.1(対称性のため学習が進まない例に使う)。切片の行はどれも 0。
+        "equal" はすべて同じ値 0.1(対称性のため学習が進まない例に使う)。
+        切片の行はどれも 0。
     """
-    D = check_count("D", D, 2, reason=" (the dummy column plus at least one input)")
+    D = check_count("D", D, 2,
+                    reason=" (the dummy column plus at least one input)")
     hidden, N = check_hidden(hidden), check_positive("N", N, integer=True)
-    rng, method = check_rng(rng), check_choice("method", method, ("he", "xavier", "equal"))
+    rng = check_rng(rng)
+    method = check_choice("method", method, ("he", "xavier", "equal"))
     sizes = [D - 1, *hidden, N]  # 各層の入力の数(ダミー変数を除く)と出力の数
     weights = []
     for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
         if method == "he":
-            W = rng.normal(0.0, np.sqrt(2.0 / fan_in), size=(fan_in + 1, fan_out))
+            W = rng.normal(0.0, np.sqrt(2.0 / fan_in),
+                           size=(fan_in + 1, fan_out))
         elif method == "xavier":
-            W = rng.normal(0.0, np.sqrt(2.0 / (fan_in + fan_out)), size=(fan_in + 1, fan_out))
+            W = rng.normal(0.0, np.sqrt(2.0 / (fan_in + fan_out)),
+                           size=(fan_in + 1, fan_out))
         else:  # "equal"
             W = np.full((fan_in + 1, fan_out), 0.1)
         W[0] = 0.0  # 切片
@@ -56,7 +64,8 @@ def init_weights(D, hidden, N, rng, method="he"):
 
 @no_overflow
 def forward(x, weights, activation="relu", dropout=0.0, rng=None):
-    """順伝播。予測値 yp (M, N) と、誤差逆伝播法で使う途中の値を返す(式 eq-deep-forward)。
+    """順伝播。予測値 yp (M, N) と、誤差逆伝播法で使う途中の値を返す
+    (式 eq-deep-forward)。
 
     Parameters
     ----------
@@ -66,16 +75,19 @@ def forward(x, weights, activation="relu", dropout=0.0, rng=None):
     activation : {"relu", "sigmoid"}
         隠れ層の活性化関数。
     dropout : float
-        学習のときに隠れ層の出力を 0 にする割合(0 以上 1 未満)。0 なら使わない(予測のとき)。
+        学習のときに隠れ層の出力を 0 にする割合(0 以上 1 未満)。
+        0 なら使わない(予測のとき)。
     rng : numpy.random.Generator or int, optional
-        dropout > 0 のときに、どのノードを 0 にするかを決める乱数(整数なら種)。dropout > 0 で None なら TypeError。
+        dropout > 0 のときに、どのノードを 0 にするかを決める乱数(整数なら種)。
+        dropout > 0 で None なら TypeError。
 
     Returns
     -------
     yp : ndarray of shape (M, N)
     cache : dict
         "z": 各層の入力(ダミー変数の列付き)、"a": 隠れ層の活性化関数に入る値、
-        "mask": ドロップアウトで残したノード(残した割合で割った値)、"u": 出力層のソフトマックスに入る値。
+        "mask": ドロップアウトで残したノード(残した割合で割った値)、
+        "u": 出力層のソフトマックスに入る値。
     """
     x, weights = check_x_weights(x, weights)
     f = _activation(activation)[0]
@@ -91,7 +103,8 @@ def _forward(x, weights, f, dropout=0.0, rng=None):
         fa = f(a)
         mask = None
         if dropout:
-            # 残すノードは 1 / (1 - dropout) 倍して、出力の期待値を予測のときとそろえる
+            # 残すノードは 1 / (1 - dropout) 倍して、出力の期待値を
+            # 予測のときとそろえる
             mask = (rng.random(fa.shape) >= dropout) / (1.0 - dropout)
             fa = fa * mask
         z = np.insert(fa, 0, 1.0, axis=1)  # ダミー変数の列
@@ -138,7 +151,8 @@ def _backward(yt, weights, yp, cache, fprime, lam=0.0):
         if lam:
             grads[l][1:] += lam * weights[l][1:]
         if l > 0:
-            # 1 つ前の層へ: 切片の行を除いた重みで戻し、活性化関数の微分を掛ける(式 eq-deep-delta-hidden)
+            # 1 つ前の層へ: 切片の行を除いた重みで戻し、活性化関数の微分を掛ける
+            # (式 eq-deep-delta-hidden)
             delta = (delta @ weights[l][1:].T) * fprime(cache["a"][l - 1])
             if cache["mask"][l - 1] is not None:
                 delta = delta * cache["mask"][l - 1]

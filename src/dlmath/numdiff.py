@@ -10,7 +10,8 @@ from dlmath._validation import as_finite_array, check_callable, check_choice, ch
 
 @no_overflow
 def numerical_derivative(f, x, h=1e-5, scheme="central"):
-    """1 変数関数 f の x での微分係数を差分で近似する(式 eq-math-central-difference)。
+    """1 変数関数 f の x での微分係数を差分で近似する
+    (式 eq-math-central-difference)。
 
     Parameters
     ----------
@@ -26,7 +27,8 @@ def numerical_derivative(f, x, h=1e-5, scheme="central"):
     x = as_finite_array("x", x, None)
     check_positive("h", h)
     check_choice("scheme", scheme, ("central", "forward"))
-    f = check_callable("f", f, "x", x.shape)  # 値が x と同じ形の有限な数であることを確かめながら呼ぶ
+    # 値が x と同じ形の有限な数であることを確かめながら呼ぶ
+    f = check_callable("f", f, "x", x.shape)
     if scheme == "central":
         return (f(x + h) - f(x - h)) / (2 * h)
     return (f(x + h) - f(x)) / h
@@ -34,7 +36,8 @@ def numerical_derivative(f, x, h=1e-5, scheme="central"):
 
 @no_overflow
 def numerical_gradient(f, w, h=1e-6):
-    """中心差分 (f(w + h e_i) - f(w - h e_i)) / 2h で勾配を近似する(式 eq-math-central-difference)。
+    """中心差分 (f(w + h e_i) - f(w - h e_i)) / 2h で勾配を近似する
+    (式 eq-math-central-difference)。
 
     Parameters
     ----------
@@ -47,7 +50,8 @@ def numerical_gradient(f, w, h=1e-6):
     """
     w = as_finite_array("w", w, None)
     check_positive("h", h)
-    f = check_callable("f", f, "w", ())  # 値が 1 つの有限な数であることを確かめながら呼ぶ
+    # 値が 1 つの有限な数であることを確かめながら呼ぶ
+    f = check_callable("f", f, "w", ())
     grad = np.empty_like(w)
     for i in np.ndindex(w.shape):
         step = np.zeros_like(w)
@@ -72,11 +76,15 @@ def gradient_check(f, gradient, w, h=1e-6):
     Returns
     -------
     float
-        0 に近いほど一致しています。float64 では 1e-7 程度より小さければ、式は正しいと考えてよいでしょう。
+        0 に近いほど一致しています。float64 では 1e-7 程度より小さければ、
+        式は正しいと考えてよいでしょう。
     """
     w = as_finite_array("w", w, None)
-    gradient = check_callable("gradient", gradient, "w", w.shape)  # 値が w と同じ形の有限な数であることを確かめる
+    # 値が w と同じ形の有限な数であることを確かめる
+    gradient = check_callable("gradient", gradient, "w", w.shape)
     analytic = gradient(w)
     numeric = numerical_gradient(f, w, h)
     scale = np.linalg.norm(analytic) + np.linalg.norm(numeric)
-    return 0.0 if scale == 0 else float(np.linalg.norm(analytic - numeric) / scale)
+    if scale == 0:
+        return 0.0
+    return float(np.linalg.norm(analytic - numeric) / scale)

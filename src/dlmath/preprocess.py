@@ -7,7 +7,8 @@ from dlmath._validation import as_finite_array, check_class_indices, check_count
 
 @no_overflow
 def center(data):
-    """各列からその列の平均を引き、(センタリング後のデータ, 列の平均) を返す(節 sec-linreg-center)。
+    """各列からその列の平均を引き、(センタリング後のデータ, 列の平均) を返す
+    (節 sec-linreg-center)。
 
     Parameters
     ----------
@@ -27,9 +28,11 @@ def center(data):
 
 @no_overflow
 def standardize(data):
-    """各列を平均 0、標準偏差 1 にそろえ、(標準化後のデータ, 列の平均, 列の標準偏差) を返す。
+    """各列を平均 0、標準偏差 1 にそろえ、
+    (標準化後のデータ, 列の平均, 列の標準偏差) を返す。
 
-    特徴量ごとに尺度が違うと損失関数の等高線が細長くなり、勾配降下法が遅くなるので、学習の前にそろえます。
+    特徴量ごとに尺度が違うと損失関数の等高線が細長くなり、勾配降下法が遅くなるので、
+    学習の前にそろえます。
 
     Parameters
     ----------
@@ -44,7 +47,9 @@ def standardize(data):
     centered, mean = center(data)
     std = centered.std(axis=0)
     if np.any(std == 0):
-        raise ValueError(f"data has constant column(s) {np.flatnonzero(std == 0).tolist()}; they cannot be standardized, drop them")
+        constant = np.flatnonzero(std == 0).tolist()
+        raise ValueError(f"data has constant column(s) {constant}; "
+                         "they cannot be standardized, drop them")
     return centered / std, mean, std
 
 
@@ -65,7 +70,8 @@ def add_dummy(x):
 
 
 def one_hot(labels, N):
-    """クラス番号 (M,) を one-hot の行列 (M, N) にする(節 sec-multiclass-onehot)。
+    """クラス番号 (M,) を one-hot の行列 (M, N) にする
+    (節 sec-multiclass-onehot)。
 
     Parameters
     ----------
@@ -94,7 +100,8 @@ def train_test_split(x, yt, test_size, seed):
     test_size : int
         テストデータの件数(1 以上 M - 1 以下)。
     seed : int or numpy.random.Generator
-        乱数の種(np.random.default_rng(seed) にする)。同じ種なら同じ分け方になります。None や小数は TypeError。
+        乱数の種(np.random.default_rng(seed) にする)。同じ種なら同じ分け方に
+        なります。None や小数は TypeError。
 
     Returns
     -------
@@ -104,7 +111,8 @@ def train_test_split(x, yt, test_size, seed):
     yt = as_finite_array("yt", yt, (1, 2))  # (M,) のラベルか (M, N) の one-hot
     check_same_m(x, yt)
     M = x.shape[0]
-    check_count("test_size", test_size, 1, M - 1, reason=f" (less than the number of samples M={M})")
+    check_count("test_size", test_size, 1, M - 1,
+                reason=f" (less than the number of samples M={M})")
     order = check_rng(seed, "seed").permutation(M)
     test, train = order[:test_size], order[test_size:]
     return x[train], x[test], yt[train], yt[test]

@@ -20,7 +20,8 @@ from dlmath.multiclass import cross_entropy
 
 @dataclass(frozen=True)
 class TrainingHistory:
-    """学習の記録。k 番目の要素(0 から数える)は、k 回更新した後(k + 1 回目の更新の前)の重みでの値。
+    """学習の記録。k 番目の要素(0 から数える)は、k 回更新した後
+    (k + 1 回目の更新の前)の重みでの値。
 
     Attributes
     ----------
@@ -41,7 +42,8 @@ class TrainingHistory:
 
 @no_overflow
 def train(model, x, yt, w, alpha=0.01, iters=1000, test=None, lam=0.0):
-    """勾配降下法 w ← w - α ∇L を iters 回くり返し、最後の重みと記録を返す(節 sec-logistic-training)。
+    """勾配降下法 w ← w - α ∇L を iters 回くり返し、最後の重みと記録を返す
+    (節 sec-logistic-training)。
 
     Parameters
     ----------
@@ -53,7 +55,8 @@ def train(model, x, yt, w, alpha=0.01, iters=1000, test=None, lam=0.0):
         各繰り返しで損失と正解率を記録するテストデータ。学習には使いません。
         2 つ組でなければエラーで、メッセージは test のどちらの値が違うかを書きます。
     lam : float
-        L2 正則化の強さ λ。学習する損失と勾配に加えます(記録する損失は正則化の項を含みません)。
+        L2 正則化の強さ λ。学習する損失と勾配に加えます
+        (記録する損失は正則化の項を含みません)。
 
     Raises
     ------
@@ -63,22 +66,33 @@ def train(model, x, yt, w, alpha=0.01, iters=1000, test=None, lam=0.0):
     check_model(model)
     check_positive("alpha", alpha)
     check_positive("iters", iters, integer=True)
-    x, yt, w = as_finite_array("x", x, 2), as_finite_array("yt", yt, None), as_finite_array("w", w, None)
-    model.loss(x, yt, w, lam)  # 形と値をここで一度確かめる(以後は確かめた float64 の配列を使う)
+    x = as_finite_array("x", x, 2)
+    yt = as_finite_array("yt", yt, None)
+    w = as_finite_array("w", w, None)
+    # 形と値をここで一度確かめる(以後は確かめた float64 の配列を使う)
+    model.loss(x, yt, w, lam)
     if test is not None:
-        test = check_pair("test", test, lambda x_test, yt_test: _checked_set(model, x_test, yt_test, w))
-    record = {key: np.empty(iters) for key in ("loss", "accuracy", "test_loss", "test_accuracy")}
+        test = check_pair(
+            "test", test,
+            lambda x_test, yt_test: _checked_set(model, x_test, yt_test, w))
+    record = {key: np.empty(iters)
+              for key in ("loss", "accuracy", "test_loss", "test_accuracy")}
     weights = np.empty((iters, *w.shape))
-    with np.errstate(over="raise", invalid="raise"):  # 桁あふれは NaN にせず例外にする
+    # 桁あふれは NaN にせず例外にする
+    with np.errstate(over="raise", invalid="raise"):
         for k in range(iters):
             try:
-                record["loss"][k], record["accuracy"][k] = model.loss(x, yt, w), model.accuracy(x, yt, w)
+                record["loss"][k] = model.loss(x, yt, w)
+                record["accuracy"][k] = model.accuracy(x, yt, w)
                 if test is not None:
-                    record["test_loss"][k], record["test_accuracy"][k] = model.loss(*test, w), model.accuracy(*test, w)
+                    record["test_loss"][k] = model.loss(*test, w)
+                    record["test_accuracy"][k] = model.accuracy(*test, w)
                 w = w - alpha * model.gradient(x, yt, w, lam)
             except FloatingPointError:
                 if k == 0:
-                    raise  # 更新の前からあふれた: 学習率より入力の大きさの問題(no_overflow が ValueError にする)
+                    # 更新の前からあふれた: 学習率より入力の大きさの問題
+                    # (no_overflow が ValueError にする)
+                    raise
                 raise diverged(alpha, k, record["loss"][0], np.inf) from None
             check_divergence(record["loss"], k, alpha)
             weights[k] = w
@@ -95,15 +109,18 @@ def _checked_set(model, x, yt, w):
 
 
 def minibatches(M, batch_size, rng):
-    """0, ..., M-1 を並べ替え、batch_size 件ずつの番号の配列を順に返す(式 eq-deep-minibatch)。
+    """0, ..., M-1 を並べ替え、batch_size 件ずつの番号の配列を順に返す
+    (式 eq-deep-minibatch)。
 
-    エポックごとに呼ぶと、毎回違う順序に混ぜ直したミニバッチになります。最後の 1 つは端数のこともあります。
-    rng は numpy.random.Generator か、整数の種(np.random.default_rng(rng) にする)です。
+    エポックごとに呼ぶと、毎回違う順序に混ぜ直したミニバッチになります。
+    最後の 1 つは端数のこともあります。rng は numpy.random.Generator か、
+    整数の種(np.random.default_rng(rng) にする)です。
     """
     check_positive("M", M, integer=True)
     check_positive("batch_size", batch_size, integer=True)
     order = check_rng(rng).permutation(M)
-    return [order[start:start + batch_size] for start in range(0, M, batch_size)]
+    return [order[start:start + batch_size]
+            for start in range(0, M, batch_size)]
 
 
 @dataclass(frozen=True)
@@ -132,30 +149,36 @@ class NetworkHistory:
 
 
 @no_overflow
-def train_network(x, yt, weights, optimizer, epochs, batch_size, rng, activation="relu", lam=0.0, dropout=0.0,
+def train_network(x, yt, weights, optimizer, epochs, batch_size, rng,
+                  activation="relu", lam=0.0, dropout=0.0,
                   test=None, valid=None, patience=None):
-    """ミニバッチの勾配でニューラルネットワークを学習し、(重み, 記録) を返す(節 sec-deep-training)。
+    """ミニバッチの勾配でニューラルネットワークを学習し、(重み, 記録) を返す
+    (節 sec-deep-training)。
 
-    エポックごとに学習データを混ぜ直してミニバッチに分け、各ミニバッチで順伝播・誤差逆伝播法・重みの更新をします。
-    patience を渡すと、検証データ valid の損失が patience エポック続けて最小値を更新しなかったところで止め、
-    損失が最小だったエポックの重みを返します(早期終了)。止まらずに epochs を使い切ったときも、返すのは
-    損失が最小だったエポックの重みです。
+    エポックごとに学習データを混ぜ直してミニバッチに分け、
+    各ミニバッチで順伝播・誤差逆伝播法・重みの更新をします。
+    patience を渡すと、検証データ valid の損失が patience エポック続けて
+    最小値を更新しなかったところで止め、損失が最小だったエポックの重みを
+    返します(早期終了)。止まらずに epochs を使い切ったときも、
+    返すのは損失が最小だったエポックの重みです。
 
     Parameters
     ----------
     x, yt, weights
-        学習データ (M, D)、one-hot の正解値 (M, N)、init_weights の形の重みの初期値(書き換えません)。
+        学習データ (M, D)、one-hot の正解値 (M, N)、
+        init_weights の形の重みの初期値(書き換えません)。
     optimizer : SGD, Momentum, RMSProp or Adam
         dlmath.optimizers の最適化手法(ほかは TypeError)。
     epochs, batch_size : int
         エポックの数とミニバッチの件数(正の整数)。
     rng : numpy.random.Generator or int
-        ミニバッチの混ぜ方とドロップアウトの乱数。整数なら種として np.random.default_rng(rng) にします。
+        ミニバッチの混ぜ方とドロップアウトの乱数。
+        整数なら種として np.random.default_rng(rng) にします。
     activation : {"relu", "sigmoid"}
         隠れ層の活性化関数 f(出力層はソフトマックス関数)。
     lam : float
-        L2 正則化の強さ λ(0 以上)。損失に λ/2 × (切片の行を除く重みの 2 乗和) を加えて学習します
-        (記録する損失はこの項を含みません)。
+        L2 正則化の強さ λ(0 以上)。損失に λ/2 × (切片の行を除く重みの 2 乗和)
+        を加えて学習します(記録する損失はこの項を含みません)。
     dropout : float
         隠れ層の出力を 0 にする割合(0 以上 1 未満。1 ではすべてのノードが消える)。
     test, valid : tuple (x, yt), optional
@@ -166,44 +189,64 @@ def train_network(x, yt, weights, optimizer, epochs, batch_size, rng, activation
     Raises
     ------
     DivergenceError
-        学習データの損失が有限でなくなるか、はじめの値の 10 倍を超えたとき(学習率が大きすぎる)。
+        学習データの損失が有限でなくなるか、はじめの値の 10 倍を超えたとき
+        (学習率が大きすぎる)。
     """
     check_positive("epochs", epochs, integer=True)
     check_positive("batch_size", batch_size, integer=True)
-    rng, lam, dropout = check_rng(rng), check_penalty(lam), check_fraction("dropout", dropout)
+    rng = check_rng(rng)
+    lam = check_penalty(lam)
+    dropout = check_fraction("dropout", dropout)
     if patience is not None:
         check_positive("patience", patience, integer=True)
         if valid is None:
-            raise ValueError("patience (early stopping) needs validation data: pass valid=(x_valid, yt_valid)")
+            raise ValueError(
+                "patience (early stopping) needs validation data: "
+                "pass valid=(x_valid, yt_valid)")
     x, weights = check_x_weights(x, weights)
     yt = _check_one_hot(x, yt, weights)
     f, fprime = network._activation(activation)
-    sets = {name: None if data is None else check_pair(name, data, lambda *pair: _checked_network_set(*pair, weights))
-            for name, data in (("test", test), ("valid", valid))}
-    update = unchecked_update(optimizer, weights)  # 最適化手法はここで一度確かめ、ループの中では検査を省く
-    record = {key: [] for key in ("loss", "accuracy", "test_loss", "test_accuracy", "valid_loss")}
+    sets = {
+        name: None if data is None else check_pair(
+            name, data, lambda *pair: _checked_network_set(*pair, weights))
+        for name, data in (("test", test), ("valid", valid))
+    }
+    # 最適化手法はここで一度確かめ、ループの中では検査を省く
+    update = unchecked_update(optimizer, weights)
+    record = {key: [] for key in ("loss", "accuracy", "test_loss",
+                                  "test_accuracy", "valid_loss")}
     initial = network._loss(x, yt, weights, f)
     best = (np.inf, weights, None)
-    with np.errstate(over="raise", invalid="raise"):  # 桁あふれは NaN にせず例外にする
+    # 桁あふれは NaN にせず例外にする
+    with np.errstate(over="raise", invalid="raise"):
         for epoch in range(epochs):
             try:
                 for batch in minibatches(x.shape[0], batch_size, rng):
-                    yp, cache = network._forward(x[batch], weights, f, dropout, rng)
-                    grads = network._backward(yt[batch], weights, yp, cache, fprime, lam)
+                    yp, cache = network._forward(x[batch], weights, f,
+                                                 dropout, rng)
+                    grads = network._backward(yt[batch], weights, yp, cache,
+                                              fprime, lam)
                     weights = update(weights, grads)
                 _evaluate(record, x, yt, weights, f, sets)
             except FloatingPointError:
-                raise diverged(optimizer.alpha, epoch, initial, np.inf) from None
-            check_divergence(np.r_[initial, record["loss"]], epoch + 1, optimizer.alpha, factor=NETWORK_DIVERGENCE_FACTOR)
+                raise diverged(optimizer.alpha, epoch, initial,
+                               np.inf) from None
+            check_divergence(np.r_[initial, record["loss"]], epoch + 1,
+                             optimizer.alpha,
+                             factor=NETWORK_DIVERGENCE_FACTOR)
             if patience is not None:
                 if record["valid_loss"][-1] < best[0]:
                     best = (record["valid_loss"][-1], weights, epoch)
                 elif epoch - best[2] >= patience:
                     break
     if patience is not None:
-        weights = best[1]  # 止まったときも、epochs を使い切ったときも、検証データの損失が最小だったエポックの重み
-    arrays = {key: (np.array(values) if values else None) for key, values in record.items()}
-    return weights, NetworkHistory(**arrays, best_epoch=best[2] if patience is not None else None)
+        # 止まったときも、epochs を使い切ったときも、
+        # 検証データの損失が最小だったエポックの重み
+        weights = best[1]
+    arrays = {key: (np.array(values) if values else None)
+              for key, values in record.items()}
+    best_epoch = best[2] if patience is not None else None
+    return weights, NetworkHistory(**arrays, best_epoch=best_epoch)
 
 
 def _evaluate(record, x, yt, weights, f, sets):
