@@ -207,7 +207,7 @@ def test_learning_rate_three_kills_relu_and_a_huge_rate_diverges(outputs, prose)
     loss, accuracy = map(float, re.search(r"^α = +3: 損失 ([\d.]+)、テストデータの正解率 ([\d.]+)", outputs, re.M).groups())
     assert abs(loss - math.log(10)) < 0.1 and accuracy < 0.2, (loss, accuracy)
     # 本文: α = 30 の損失は、どのエポックの終わりでも学習前より大きいまま
-    assert re.search(r"α = 30: 最後まで学習しました。各エポックの終わりの損失は [\d.]+〜[\d.]+ で、すべてはじめより大きい", outputs)
+    assert re.search(r"α = 30: 最後まで学習しました。\s*各エポックの終わりの損失は [\d.]+〜[\d.]+ で、すべてはじめより大きい", outputs)
     assert "α = 100: 損失がはじめの" in outputs and "発散とみなして止めました" in outputs
 
 
@@ -366,7 +366,7 @@ def test_exercise_solutions_match_their_outputs(outputs):
     assert max(runs[0.2][0], runs[0.5][0]) < 0.01  # 本文: 0.2 と 0.5 はどちらも 0 に近く、ほとんど差がない
     assert runs[0.8][1] > max(runs[0.2][1], runs[0.5][1]) and runs[0.2][1] < runs[0.5][1]
     # patience: 3 で返した重みの検証データの損失は、10 のときより大きい
-    returned = {int(p): float(v) for p, v in re.findall(r"^patience = +(\d+): .*返した重みでの検証データの損失 ([\d.]+)$", outputs, re.M)}
+    returned = {int(p): float(v) for p, v in re.findall(r"^patience = +(\d+): .*\n\s*返した重みでの検証データの損失 ([\d.]+)$", outputs, re.M)}
     assert sorted(returned) == [3, 10, 30] and returned[3] > returned[10], returned
 
 
