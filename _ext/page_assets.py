@@ -15,6 +15,14 @@
 5. 本文に埋め込まれた画像(``data:image/...;base64``、例えばアニメーションのコマ)を ``_images`` のファイルに
    移します。base64 の画像は gzip で縮まず、ページと一緒に必ず読まれるので、最初の表示が遅くなります。
    ファイルなら、画面に近づいてから読めます(dlmath.plotting.animation_html はそのときにコマを読みます)。
+6. 横にスクロールする部分(コード・出力・表)をキーボードで選べるようにするテーマの関数を、ページ全体の
+   レイアウトを強いない形に置き換えます。pydata-sphinx-theme 0.17.1 の ``addTabStopsToScrollableElements``
+   は、load のときにすべての pre・出力・表の ``scrollWidth`` を読みます。式の多い章では、これが画面の外の節
+   (``content-visibility: auto`` で後回しにしている)まで一度にレイアウトさせ、スマートフォンで 1〜2 秒の
+   長いタスクになっていました(Lighthouse の TBT)。代わりに、ビルドのときに pre と表の枠に
+   ``tabindex="0"`` を付け(スクロールできる部分を見落とさない)、画面に近づいたものだけを測って、はみ出して
+   いなければ ``-1`` に戻します(テーマと同じ規則)。テーマの版が変わってこの関数が見つからなければビルドは
+   失敗するので、そのときは新しい版のスクリプトが同じ問題を持つかを確かめて、この置き換えを直すか外します。
 """
 
 from __future__ import annotations
@@ -134,9 +142,51 @@ def externalize_data_images(app, pagename, templatename, context, doctree) -> No
     context["body"] = DATA_IMAGE.sub(to_file, body)
 
 
+THEME_SCRIPT = "_static/scripts/pydata-sphinx-theme.js"
+THEME_TAB_STOPS = (
+    'function I(){const e=()=>{document.querySelectorAll(["pre",".nboutput > .output_area",'
+    '".cell_output > .output",".jp-RenderedHTMLCommon",".pst-scrollable-table-container"].join(", "))'
+    '.forEach(e=>{e.tabIndex=e.scrollWidth>e.clientWidth||e.scrollHeight>e.clientHeight?0:-1})},t=_(e,300);'
+    'window.addEventListener("resize",t),new MutationObserver(t).observe(document.getElementById("main-content"),'
+    '{subtree:!0,childList:!0}),e()}'
+)
+NEAR_TAB_STOPS = (
+    'function I(){/* dlmath: _ext/page_assets.py */const s=["pre",".nboutput > .output_area",'
+    '".cell_output > .output",".jp-RenderedHTMLCommon",".pst-scrollable-table-container"].join(", "),'
+    'c=e=>{e.tabIndex=e.scrollWidth>e.clientWidth||e.scrollHeight>e.clientHeight?0:-1},n=new Set,'
+    'o=new IntersectionObserver(t=>{for(const e of t)e.isIntersecting?(n.add(e.target),c(e.target))'
+    ':n.delete(e.target)},{rootMargin:"100% 0px"});document.querySelectorAll(s).forEach(e=>o.observe(e));'
+    'window.addEventListener("resize",_(()=>n.forEach(c),300))}'
+)
+SCROLL_REGION = re.compile(r'<(pre|div class="pst-scrollable-table-container")(?![^>]*tabindex)')
+
+
+def focusable_scroll_regions(app, pagename, templatename, context, doctree) -> None:
+    body = context.get("body")
+    if isinstance(body, str):
+        context["body"] = SCROLL_REGION.sub(r'<\1 tabindex="0"', body)
+
+
+def measure_tab_stops_near_the_screen(app, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    script = Path(app.outdir) / THEME_SCRIPT
+    text = script.read_text(encoding="utf-8")
+    if NEAR_TAB_STOPS in text:
+        return
+    if THEME_TAB_STOPS not in text:
+        raise RuntimeError(
+            f"{THEME_SCRIPT}: the theme's addTabStopsToScrollableElements changed; "
+            "see point 6 of _ext/page_assets.py and update or remove the replacement"
+        )
+    script.write_text(text.replace(THEME_TAB_STOPS, NEAR_TAB_STOPS), encoding="utf-8")
+
+
 def setup(app):
     # ほかの拡張がページごとのスクリプトや CSS を足し終えた後に整理します。
     app.connect("html-page-context", trim_assets, priority=900)
     app.connect("html-page-context", externalize_data_images)
+    app.connect("html-page-context", focusable_scroll_regions)
+    app.connect("build-finished", measure_tab_stops_near_the_screen)
     app.connect("html-page-context", size_images)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -524,6 +524,23 @@ def test_copying_text_with_formulas_gives_their_tex(tab, server, site):
     assert f"$${display}$$" in tab.evaluate(COPY_SELECTION, "#copy-display")
 
 
+TAB_STOPS = """() => Array.from(document.querySelectorAll("article pre")).filter((pre) => {
+  const box = pre.getBoundingClientRect();
+  return box.bottom > 0 && box.top < innerHeight && box.width > 0;
+}).map((pre) => ({wide: pre.scrollWidth > pre.clientWidth, tabIndex: pre.tabIndex}))"""
+
+
+def test_wide_code_on_screen_can_be_scrolled_from_the_keyboard(phone_tab, server):
+    """画面の中のはみ出すコードは Tab で選べ(tabindex 0)、はみ出さないものは選ばれない(_ext/page_assets.py の 6)。"""
+    phone_tab.goto(server + NAV_PAGE, wait_until="load")
+    phone_tab.locator("article div.cell_input pre").nth(3).scroll_into_view_if_needed()
+    phone_tab.wait_for_timeout(300)
+    blocks = phone_tab.evaluate(TAB_STOPS)
+    assert blocks, "no code block on the screen"
+    wrong = [b for b in blocks if b["tabIndex"] != (0 if b["wide"] else -1)]
+    assert not wrong, f"code blocks on the screen with the wrong tab stop: {wrong}"
+
+
 def test_animation_frames_load_only_near_the_screen(browser, server):
     """アニメーションのコマ(_images のファイル)は、アニメーションが画面に近づくまで読まない。"""
     context = browser.new_context(viewport=PHONE)

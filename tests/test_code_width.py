@@ -32,7 +32,8 @@ def code_blocks(text: str):
     """MyST のページの中でコードとして表示されるブロック: (行番号, 行) のリストと、literalinclude の (ファイル, 対象)。
 
     ```{note} のような指令の中身は本文なので読み飛ばし、その中の入れ子のコードブロックは拾います。
-    remove-input / remove-cell のセルはページに表示されないので数えません。
+    セルの設定(``:tags:`` の行や ``---`` で囲んだ YAML)と、remove-input / remove-cell のセル(ページに
+    表示されない)は数えません。
     """
     blocks, includes, directives = [], [], []
     lines = text.splitlines()
@@ -57,6 +58,9 @@ def code_blocks(text: str):
             directives.pop()
             continue
         block, options = [], []
+        if info.startswith("{code-cell}") and index < len(lines) and lines[index].strip() == "---":
+            end = lines.index("---", index + 1)  # YAML のセルの設定(図の説明など)はコードとして表示されない
+            options, index = lines[index:end], end + 1
         while index < len(lines) and lines[index].strip() != fence:
             if info.startswith("{code-cell}") and not block and lines[index].startswith(":"):
                 options.append(lines[index])
@@ -111,7 +115,8 @@ def test_the_width_counts_what_the_reader_sees():
         "```{note}\n" + "本文" * 60 + "\n```python\nprint(1)\n```\n```\n"
         "```{code-cell} ipython3\n:tags: [hide-input]\n" + "y" * 80 + "\n```\n"
         "```{code-cell} ipython3\n:tags: [remove-input]\n" + "z" * 80 + "\n```\n"
+        "```{code-cell} ipython3\n---\nmystnb:\n  figure:\n    caption: " + "図" * 60 + "\n---\nplot()\n```\n"
         "```{literalinclude} ../src/dlmath/linear.py\n:pyobject: predict\n```\n"
     )
-    assert [[line for _, line in block] for block in blocks] == [["print(1)"], ["y" * 80]]
+    assert [[line for _, line in block] for block in blocks] == [["print(1)"], ["y" * 80], ["plot()"]]
     assert includes == [("../src/dlmath/linear.py", "predict")]

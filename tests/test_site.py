@@ -234,6 +234,14 @@ def test_first_load_stays_within_the_budget(site, name):
     assert kib <= FIRST_LOAD_BUDGET_KIB, f"{name}: {kib:.0f} KiB on the first load (budget {FIRST_LOAD_BUDGET_KIB} KiB)"
 
 
+def test_theme_script_measures_tab_stops_only_near_the_screen(site):
+    """テーマのスクリプトの、ページ全体をレイアウトさせる関数が置き換わっている(_ext/page_assets.py の 6)。"""
+    script = (site / "_static/scripts/pydata-sphinx-theme.js").read_text(encoding="utf-8")
+    assert "dlmath: _ext/page_assets.py" in script and "new MutationObserver(t).observe" not in script
+    page = (site / "book/linear-regression.html").read_text(encoding="utf-8")
+    assert page.count("<pre") == page.count('<pre tabindex="0"') > 0
+
+
 @pytest.mark.parametrize("name", toc_files())
 def test_no_image_is_embedded_in_the_page(site, name):
     """base64 で埋め込んだ画像は gzip で縮まず、必ず最初に読まれる: _images のファイルにする(_ext/page_assets.py)。"""
