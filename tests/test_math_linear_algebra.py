@@ -446,17 +446,19 @@ def test_descent_source_is_shown(partial_page):
 
 
 def animation_output(soup):
-    outputs = [o for o in soup.select(".cell_output") if "data:image/png;base64," in str(o) and o.find("script")]
+    outputs = [o for o in soup.select(".cell_output") if "new Animation(" in str(o)]
     assert len(outputs) == 1, "the page should have exactly one animation"
     return outputs[0]
 
 
-def test_animation_is_inline_small_and_offline(partial_page):
+def test_animation_frames_are_small_files_of_the_site(partial_page, site):
+    """コマは本のサイトの画像ファイル(_ext/page_assets.py がページから出す)で、合わせて小さく、外のサイトを使わない。"""
     output = animation_output(partial_page)
     html = str(output)
-    frames = re.findall(r"frames\[(\d+)\] = \"data:image/png;base64,", html)
-    assert 10 <= len(frames) <= 40
-    assert len(html.encode()) < 400_000, f"animation is {len(html.encode()) // 1024} KB"
+    frames = re.findall(r'frames\[(\d+)\] = "\.\./_images/(inline-[0-9a-f]+\.png)"', html)
+    assert 10 <= len(frames) <= 40 and "data:image" not in html
+    total = sum((site / "_images" / name).stat().st_size for _, name in frames)
+    assert total < 400_000, f"the frames are {total // 1024} KB"
     assert output.select("input.anim-slider") and output.select("button")
     assert output.find("img").get("alt"), "the animation image needs alt text"
     for tag in output.find_all(["script", "link", "img", "iframe"]):
