@@ -137,9 +137,10 @@ def test_scikit_learn_difference_shrinks_with_a_stricter_tolerance(outputs):
 
 
 def test_odds_exercise_reads_the_regularised_fit(outputs):
-    factors = re.findall(r"(正則化なし|L2 正則化)、[^:\n]*: e\^w1 = ([\d.e+]+)", outputs)
-    unpenalised = [float(v) for kind, v in factors if kind == "正則化なし"]
-    penalised = [float(v) for kind, v in factors if kind == "L2 正則化"]
+    # 表の行: e^w1、e^w2、重みの名前
+    factors = re.findall(r"^([\d.e+-]+) +[\d.e+-]+ +(正則化なし|L2 正則化)、", outputs, re.M)
+    unpenalised = [float(v) for v, kind in factors if kind == "正則化なし"]
+    penalised = [float(v) for v, kind in factors if kind == "L2 正則化"]
     assert len(unpenalised) == 3 and len(penalised) == 3, factors
     # 正則化なしでは止めた回数で倍率がいくらでも変わり、正則化つきでは回数によらない
     assert unpenalised[2] > 10 * unpenalised[1]

@@ -74,8 +74,9 @@ def softmax(u):
 
 
 def softmax_jacobian(u):
-    """1 件分のソフトマックス関数のヤコビ行列 J[k, j] = ∂f_k/∂u_j
-    = f_k (δ_kj - f_j) を返す(式 eq-multiclass-softmax-jacobian)。
+    """1 件分のソフトマックス関数のヤコビ行列
+    J[k, j] = ∂f_k/∂u_j = f_k (δ_kj - f_j) を返す
+    (式 eq-multiclass-softmax-jacobian)。
 
     Parameters
     ----------

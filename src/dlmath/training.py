@@ -229,8 +229,8 @@ def train_network(x, yt, weights, optimizer, epochs, batch_size, rng,
                     weights = update(weights, grads)
                 _evaluate(record, x, yt, weights, f, sets)
             except FloatingPointError:
-                raise diverged(optimizer.alpha, epoch, initial,
-                               np.inf) from None
+                raise diverged(optimizer.alpha, epoch,
+                               initial, np.inf) from None
             check_divergence(np.r_[initial, record["loss"]], epoch + 1,
                              optimizer.alpha,
                              factor=NETWORK_DIVERGENCE_FACTOR)
