@@ -360,7 +360,7 @@ def test_exercise_solutions_match_their_outputs(outputs):
     assert len(intercept) == 2 and all(d == 0 for d in intercept), intercept
     # ドロップアウトの割合: p = 0.8 は学習データの損失が桁違いに大きく、検証データの損失も最大。0.2 は 0.5 より小さい
     runs = {float(p): (float(train), float(valid)) for p, train, valid in
-            re.findall(r"^p = ([\d.]+): 学習データの損失 ([\d.]+)、正解率 [\d.]+、検証データの損失 ([\d.]+)、", outputs, re.M)}
+            re.findall(r"^p = ([\d.]+): 学習データの損失 ([\d.]+)、正解率 [\d.]+、\n\s*検証データの損失 ([\d.]+)、", outputs, re.M)}
     assert sorted(runs) == [0.2, 0.5, 0.8], runs
     assert runs[0.8][0] > 10 * max(runs[0.2][0], runs[0.5][0])
     assert max(runs[0.2][0], runs[0.5][0]) < 0.01  # 本文: 0.2 と 0.5 はどちらも 0 に近く、ほとんど差がない
