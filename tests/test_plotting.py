@@ -1,6 +1,7 @@
 """dlmath.plotting: 日本語フォントの設定と、外部を読まないアニメーションの HTML。"""
 
 import re
+import subprocess
 
 import matplotlib
 
@@ -45,6 +46,12 @@ def test_animation_starts_and_loads_its_frames_only_near_the_screen(anim):
     assert "setTimeout(function() {" not in html and "set a timeout" not in html
     start = html.index("new IntersectionObserver")
     assert start < html.index("new Animation(frames, img_id")
+    # スクリプトを Node.js で実行する: 画面がない(IntersectionObserver がない)ときはすぐにアニメーションを作る
+    script = html[html.rindex("<script", 0, start):html.index("</script>", start)].split(">", 1)[1]
+    stubs = "var window = {}, document = {getElementById: () => null}, made = 0; function Animation() { made++; }\n"
+    run = subprocess.run(["node", "-e", stubs + script + "\nif (made !== 1) process.exit(3);"],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
 
 
 def test_animation_html_requires_a_description():

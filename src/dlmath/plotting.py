@@ -94,7 +94,8 @@ def animation_html(anim, alt, colors=32):
     return re.sub(start, _WHEN_NEAR, html, count=1, flags=re.S)
 
 
-_WHEN_NEAR = r"""(function (start) {
+# 先頭の ; は、直前の frames[...] = "..." の行(セミコロンなし)と続けて関数呼び出しと読まれないため
+_WHEN_NEAR = r""";(function (start) {
       var img = document.getElementById(img_id);
       if (!("IntersectionObserver" in window) || !img) { start(); return; }
       var observer = new IntersectionObserver(function (entries) {
