@@ -242,6 +242,18 @@ def test_theme_script_measures_tab_stops_only_near_the_screen(site):
     assert page.count("<pre") == page.count('<pre tabindex="0"') > 0
 
 
+def test_figures_are_palette_pngs(site):
+    """図の PNG は 256 色のパレット(_ext/page_assets.py の 7): フルカラーの約 1/3 の大きさ。"""
+    from PIL import Image
+
+    full_colour = []
+    for path in (site / "_images").glob("*.png"):
+        with Image.open(path) as image:
+            if image.mode != "P":
+                full_colour.append(path.name)
+    assert not full_colour, f"PNG figures left in full colour: {full_colour[:5]}"
+
+
 @pytest.mark.parametrize("name", toc_files())
 def test_no_image_is_embedded_in_the_page(site, name):
     """base64 で埋め込んだ画像は gzip で縮まず、必ず最初に読まれる: _images のファイルにする(_ext/page_assets.py)。"""
