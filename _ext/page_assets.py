@@ -27,6 +27,9 @@
    フルカラーで保存されますが、線と文字とカラーマップだけなので、256 色(ディザなし)にしても見た目は
    変わらず、大きさは約 1/3 になります(2026-12 の測定で 51 枚 2.6 MB → 0.9 MB)。結果は元の画像の
    ハッシュで ``_build/.png-palette`` に覚えておき、次のビルドでは計算し直しません。
+8. 図(matplotlib の PNG)の ``<img>`` に、スマートフォンでも図の文字が 9 px 以上に見える最小の表示幅を
+   ``--phone-width`` として書きます(dlmath.plotting.min_display_width)。dlmath.css が幅の狭い画面でだけ
+   その幅を使い、本文より広い図は図の枠の中で横にスクロールします。
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ import re
 from pathlib import Path
 
 from PIL import Image
+
+from dlmath.plotting import min_display_width
 
 # ファイル名の一部 → そのファイルが要る印(本文の HTML の一部)。印がないページでは読み込みません。
 UNUSED_UNLESS = {
@@ -104,6 +109,16 @@ def intrinsic_size(path: Path) -> tuple[int, int] | None:
         return image.size
 
 
+def phone_width(path: Path) -> int | None:
+    """matplotlib の図(解像度の記録がある PNG)を、スマートフォンで文字が読める最小の表示幅(CSS px)。"""
+    if path.suffix.lower() != ".png" or not path.is_file():
+        return None
+    with Image.open(path) as image:
+        dpi = image.info.get("dpi")
+        width = image.size[0]
+    return min_display_width(width, dpi[0]) if dpi else None
+
+
 def size_images(app, pagename, templatename, context, doctree) -> None:
     body = context.get("body")
     if not isinstance(body, str) or "<img" not in body:
@@ -116,11 +131,14 @@ def size_images(app, pagename, templatename, context, doctree) -> None:
         attrs = match.group(1)
         src = SRC.search(attrs)
         extra = []
-        if src and "width=" not in attrs and "height=" not in attrs:
-            path = sources.get(Path(src.group(1)).name)
-            size = intrinsic_size(path) if path else None
+        path = sources.get(Path(src.group(1)).name) if src else None
+        if path and "width=" not in attrs and "height=" not in attrs:
+            size = intrinsic_size(path)
             if size:
                 extra.append(f'width="{size[0]}" height="{size[1]}"')
+        phone = phone_width(path) if path else None
+        if phone and "style=" not in attrs:
+            extra.append(f'style="--phone-width: {phone}px"')
         if not first and "loading=" not in attrs:
             extra.append('loading="lazy"')
         extra.append('decoding="async"' if "decoding=" not in attrs else "")
@@ -200,8 +218,11 @@ def palette_images(app, exception) -> None:
                 if image.mode == "P":
                     continue
                 buffer = io.BytesIO()
-                image.convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(
-                    buffer, format="png", optimize=True)
+                palette = image.convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT,
+                                                        dither=Image.Dither.NONE)
+                # 解像度(dpi)の記録は残す: 図の文字の大きさを表示の幅から求めるのに使う
+                options = {"dpi": image.info["dpi"]} if "dpi" in image.info else {}
+                palette.save(buffer, format="png", optimize=True, **options)
             smaller = buffer.getvalue() if len(buffer.getvalue()) < len(data) else data
             key.write_bytes(smaller)
         path.write_bytes(key.read_bytes())

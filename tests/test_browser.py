@@ -218,7 +218,14 @@ PHONE_LAYOUT = """() => {
       .filter((e) => e.width > 0).map((e) => e.left));
     return (left < b.left - 1 || r.left < b.left - 1 || r.right > b.right + 1) ? box.id || box.textContent.slice(0, 40) : null;
   }).filter(Boolean);
-  return {pageOverflow: document.documentElement.scrollWidth - window.innerWidth, clippedEquations: clipped};
+  // 図: --phone-width(図の文字が 9 px 以上に見える幅、_ext/page_assets.py)より狭く縮められていないか
+  const smallFigures = Array.from(document.querySelectorAll("article img[style*='--phone-width']"), (img) => {
+    const needed = Math.min(img.naturalWidth, parseFloat(getComputedStyle(img).getPropertyValue("--phone-width")));
+    const shown = img.getBoundingClientRect().width;
+    return shown < needed - 1 ? `${img.src.split("/").pop()}: ${Math.round(shown)}px < ${needed}px` : null;
+  }).filter(Boolean);
+  const figures = document.querySelectorAll("article img[style*='--phone-width']").length;
+  return {pageOverflow: document.documentElement.scrollWidth - window.innerWidth, clippedEquations: clipped, smallFigures, figures};
 }"""
 
 THEME = """() => ({theme: document.documentElement.dataset.theme, background: getComputedStyle(document.body).backgroundColor})"""
@@ -392,6 +399,12 @@ def test_phone_width_keeps_page_and_equations_inside(visits, name):
     phone = visits(name).phone
     assert phone["pageOverflow"] <= 0, f"{name}: the page is {phone['pageOverflow']}px wider than a phone screen"
     assert not phone["clippedEquations"], f"{name}: equations stick out of their box: {phone['clippedEquations']}"
+    assert not phone["smallFigures"], f"{name}: figures too small to read on a phone: {phone['smallFigures']}"
+
+
+def test_figures_are_checked_for_phone_legibility(visits):
+    """図の幅の確認が空回りしていないこと: 多変数関数のページには幅の広い図がある。"""
+    assert visits("book/math-partial-derivatives.html").phone["figures"] >= 3
 
 
 def test_theme_switch_button_changes_the_theme(tab, server):

@@ -2,6 +2,7 @@
 
 import re
 import subprocess
+import warnings
 
 import matplotlib
 
@@ -52,6 +53,31 @@ def test_animation_starts_and_loads_its_frames_only_near_the_screen(anim):
     run = subprocess.run(["node", "-e", stubs + script + "\nif (made !== 1) process.exit(3);"],
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
+
+
+def test_small_figure_text_is_reported_when_drawn():
+    from dlmath.plotting import MIN_FONT_PT, check_font_sizes
+
+    fig, ax = plt.subplots(figsize=(2, 2))
+    check_font_sizes(fig)
+    ax.set_title("読める", fontsize=MIN_FONT_PT)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig.canvas.draw()
+    ax.plot([0, 1], label="小さい凡例")
+    ax.legend(fontsize=MIN_FONT_PT - 2)
+    with pytest.warns(UserWarning, match=f"「小さい凡例」{MIN_FONT_PT - 2} pt"):
+        fig.canvas.draw()
+    plt.close(fig)
+
+
+def test_wide_figures_keep_their_smallest_text_legible_on_a_phone():
+    from dlmath.plotting import MIN_FONT_PT, MIN_PHONE_TEXT_PX, min_display_width
+
+    # 幅 890 px(100 dpi)の図の 10 pt の文字は 13.9 px。577 px で見せると 9 px。
+    width = min_display_width(890, 100)
+    assert width == 577
+    assert MIN_FONT_PT / 72 * 100 * width / 890 >= MIN_PHONE_TEXT_PX > MIN_FONT_PT / 72 * 100 * (width - 1) / 890
 
 
 def test_animation_html_requires_a_description():

@@ -242,6 +242,26 @@ def test_theme_script_measures_tab_stops_only_near_the_screen(site):
     assert page.count("<pre") == page.count('<pre tabindex="0"') > 0
 
 
+@pytest.mark.parametrize("name", toc_files())
+def test_figures_say_how_wide_they_must_be_on_a_phone(site, name):
+    """matplotlib の図(解像度の記録がある PNG)には、文字が読める最小の表示幅が書いてある(_ext/page_assets.py の 8)。"""
+    from urllib.parse import urljoin, urlsplit
+
+    from PIL import Image
+
+    from dlmath.plotting import min_display_width
+
+    missing = []
+    for img in raw_page(site, name).select("article img"):
+        path = site / urlsplit(urljoin(f"{name}.html", img["src"])).path
+        with Image.open(path) as image:
+            dpi, width = image.info.get("dpi"), image.size[0]
+        expected = f"--phone-width: {min_display_width(width, dpi[0])}px" if dpi else None
+        if expected and expected not in img.get("style", ""):
+            missing.append((path.name, img.get("style"), expected))
+    assert not missing, f"{name}: figures without their phone width: {missing}"
+
+
 def test_figures_are_palette_pngs(site):
     """図の PNG は 256 色のパレット(_ext/page_assets.py の 7): フルカラーの約 1/3 の大きさ。"""
     from PIL import Image

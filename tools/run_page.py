@@ -5,6 +5,7 @@
 """
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -20,6 +21,7 @@ def main():
     parser.add_argument("page", type=Path)
     parser.add_argument("--out", type=Path, help="実行済みのノートブックを保存する場所")
     args = parser.parse_args()
+    os.environ.setdefault("DLMATH_CHECK_FIGURES", "1")  # 本のビルドと同じく、小さすぎる図の文字を警告する
     notebook = read_myst_markdown_notebook(args.page.read_text(encoding="utf-8"))
     client = nbclient.NotebookClient(notebook, timeout=600, kernel_name="python3",
                                      resources={"metadata": {"path": str(ROOT / args.page.parent)}})

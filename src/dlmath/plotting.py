@@ -6,12 +6,16 @@
 
 import base64
 import io
+import math
+import os
 import re
+import warnings
 from html import escape
 
 import matplotlib
 import matplotlib_fontja  # noqa: F401  (import するとフォントが登録・設定される)
 import numpy as np
+from matplotlib.text import Text
 from PIL import Image
 
 from dlmath._validation import check_count, describe
@@ -29,6 +33,40 @@ matplotlib.rcParams.update(
         "axes.unicode_minus": False,  # IPAexゴシックには U+2212 がないので ASCII のマイナスを使う
     }
 )
+
+
+# 図の文字の大きさ。スマートフォン(幅 390 px)でも文字が 9 px 以上に見えるように、本の図の文字は 10 pt 以上にし、
+# 幅の広い図はスマートフォンで min_display_width の幅で見せます(_ext/page_assets.py が <img> に書き、横にスクロール)。
+MIN_FONT_PT = 10
+MIN_PHONE_TEXT_PX = 9
+
+
+def min_display_width(width_px, dpi):
+    """幅 width_px の図(解像度 dpi)を、MIN_FONT_PT の文字が MIN_PHONE_TEXT_PX 以上に見える最小の表示幅(CSS px)。"""
+    text_px_at_full_size = MIN_FONT_PT / 72 * dpi
+    return math.ceil(width_px * MIN_PHONE_TEXT_PX / text_px_at_full_size)
+
+
+def check_font_sizes(fig):
+    """描くたびに、図の見えている文字がどれも MIN_FONT_PT 以上かを確かめ、小さければ警告する。
+
+    本のビルドでは(環境変数 DLMATH_CHECK_FIGURES=1、Makefile が設定)すべての図に付けるので、警告は
+    セルの stderr になり、ビルドが止まります(rcParams の ``figure.hooks``)。
+    """
+    def on_draw(event):
+        small = sorted({(round(t.get_fontsize(), 1), t.get_text()) for t in event.canvas.figure.findobj(Text)
+                        if t.get_visible() and t.get_text().strip() and t.get_fontsize() < MIN_FONT_PT})
+        if small:
+            listed = "、".join(f"「{text[:20]}」{size:g} pt" for size, text in small[:5])
+            warnings.warn(f"図の文字が小さすぎます: {listed}。スマートフォンでも読めるよう、"
+                          f"{MIN_FONT_PT} pt 以上にしてください(fontsize を指定しないと {MIN_FONT_PT} pt)",
+                          stacklevel=2)
+
+    fig.canvas.mpl_connect("draw_event", on_draw)
+
+
+if os.environ.get("DLMATH_CHECK_FIGURES"):
+    matplotlib.rcParams["figure.hooks"] = [*matplotlib.rcParams["figure.hooks"], "dlmath.plotting:check_font_sizes"]
 
 
 # NumPy 2 は数の表示を np.float64(0.7) のように型名付きにします。ページの出力は読む人のためのものなので、
