@@ -95,12 +95,25 @@ def with_tex(soup):
 
 
 def check_figure(site, soup, name, min_bytes=10_000):
-    """図 name があり、画像に代替テキストがあり、画像が空でなく(min_bytes より大きく)、キャプションがあること。"""
+    """図 name があり、画像に代替テキストがあり、画像が空でなく、キャプションがあること。
+
+    空でないこと: PNG は背景(左上の画素)と違う画素が 1 % を超えること、SVG はファイルが min_bytes より大きいこと。
+    """
+    from PIL import Image
+
     figure = soup.find(id=name)
     assert figure is not None, f"figure {name} missing"
     img = figure.find("img")
     assert img is not None and img.get("alt"), f"{name} has no image with alt text"
-    assert (site / "book" / img["src"]).resolve().stat().st_size > min_bytes, f"{name}: image is (nearly) empty"
+    path = (site / "book" / img["src"]).resolve()
+    if path.suffix == ".svg":
+        assert path.stat().st_size > min_bytes, f"{name}: image is (nearly) empty"
+    else:
+        with Image.open(path) as image:
+            gray = image.convert("L")
+            background = gray.getpixel((0, 0))
+            drawn = sum(count for value, count in enumerate(gray.histogram()) if value != background)
+            assert drawn > 0.01 * gray.width * gray.height, f"{name}: image is (nearly) empty"
     assert figure.find("figcaption").get_text(strip=True), f"{name} has no caption"
 
 
