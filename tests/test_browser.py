@@ -407,6 +407,41 @@ def test_figures_are_checked_for_phone_legibility(visits):
     assert visits("book/math-partial-derivatives.html").phone["figures"] >= 3
 
 
+LINK_CONTRAST = """() => {
+  const rgb = (c) => c.match(/[\\d.]+/g).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+    .reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
+  // 半透明の背景(演習問題の枠は主色の 8 %)は、下の不透明な背景と重ねた色で比べる
+  const background = (el) => {
+    const layers = [];
+    for (; el; el = el.parentElement) {
+      const c = rgb(getComputedStyle(el).backgroundColor);
+      if (c.length === 3 || c[3] === 1) return layers.reduceRight((base, [r, g, b, a]) =>
+        [r, g, b].map((v, i) => v * a + base[i] * (1 - a)), c.slice(0, 3));
+      if (c[3] > 0) layers.push(c);
+    }
+    return layers.reduceRight((base, [r, g, b, a]) => [r, g, b].map((v, i) => v * a + base[i] * (1 - a)), [255, 255, 255]);
+  };
+  const low = [];
+  for (const a of document.querySelectorAll("article a.reference, .prev-next-area a")) {
+    const fg = lum(rgb(getComputedStyle(a).color)), bg = lum(background(a));
+    const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+    if (ratio < 4.5) low.push(`${a.textContent.trim().slice(0, 20)}: ${ratio.toFixed(2)}`);
+  }
+  return low;
+}"""
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_links_have_enough_contrast_also_in_exercises(tab, server, theme):
+    """リンクの文字と背景のコントラストが 4.5 以上(演習問題の薄い青の枠の中も、前後の章へのリンクも)。"""
+    tab.set_viewport_size(DESKTOP)
+    tab.goto(server + NAV_PAGE, wait_until="networkidle")
+    _set_theme(tab, theme)
+    low = tab.evaluate(LINK_CONTRAST)
+    assert not low, f"links below 4.5:1 in the {theme} theme: {low[:8]}"
+
+
 def test_theme_switch_button_changes_the_theme(tab, server):
     """テーマのボタンを押すと html[data-theme] と背景色が変わる。"""
     tab.goto(server + "book/intro.html", wait_until="networkidle")

@@ -35,6 +35,7 @@ def test_animation_html_loads_nothing_from_other_sites_and_describes_itself(anim
     assert 'alt="点が &quot;動く&quot; 様子"' in html
     assert 'title="再生"' in html and 'title="Play"' not in html
     assert 'aria-label="再生"' in html and not re.search(r'aria-label="[A-Za-z]', html)
+    assert 'class="anim-slider" aria-label="表示するコマ"' in html
     assert html.count("data:image/png;base64,") == 3 + 1  # 3 コマと、<img> に最初から入れる最初のコマ
     # 最初のコマとその大きさ(図の大きさ × dpi)が <img> に書かれている
     size = re.search(r'<img src="data:image/png;base64,[^"]+" width="(\d+)" height="(\d+)" alt=', html)

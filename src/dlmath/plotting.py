@@ -108,6 +108,8 @@ def animation_html(anim, alt, colors=32):
     html = html.replace("<img id=", f'<img alt="{escape(alt)}" id=', 1)
     html = html.replace('class="fa fa-play fa-flip-horizontal"', 'class="fa fa-play" style="transform: scaleX(-1)"')
     html = html.replace("width: 374px;", "width: 100%; max-width: 374px;").replace("width: 36px;", "width: 32px;")
+    # コマを選ぶスライダーには名前がない(読み上げで「スライダー」としか言われない)
+    html = html.replace('type="range" class="anim-slider"', 'type="range" class="anim-slider" aria-label="表示するコマ"', 1)
     for english, japanese in _ANIMATION_LABELS.items():
         for attribute in ("title", "aria-label"):
             html = html.replace(f'{attribute}="{english}"', f'{attribute}="{japanese}"')
