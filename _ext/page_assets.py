@@ -30,6 +30,11 @@
 8. 図(matplotlib の PNG)の ``<img>`` に、スマートフォンでも図の文字が 9 px 以上に見える最小の表示幅を
    ``--phone-width`` として書きます(dlmath.plotting.min_display_width)。dlmath.css が幅の狭い画面でだけ
    その幅を使い、本文より広い図は図の枠の中で横にスクロールします。
+9. テーマの CSS(pydata-sphinx-theme.css、396 KB、gzip で 65 KB)から、サイトのどの HTML にもスクリプトにも
+   現れないクラスだけでできたルールを除きます(Bootstrap のほとんど)。この CSS は最初の表示を止めて読む
+   ので、スマートフォンで測ると最初の表示までの時間の大半でした。スクリプトが付けるクラス(show、
+   collapsing など)はスクリプトの中に名前があるので残ります。:is() などの中のクラスと属性のセレクターは
+   使っているものとみなします(除きすぎない側に倒す)。
 """
 
 from __future__ import annotations
@@ -228,6 +233,66 @@ def palette_images(app, exception) -> None:
         path.write_bytes(key.read_bytes())
 
 
+THEME_CSS = "_static/styles/pydata-sphinx-theme.css"
+CLASS = re.compile(r"\.([A-Za-z_][-\w]*)")
+WORD = re.compile(r"[A-Za-z_][-\w]*")
+COMMENT = re.compile(r"/\*.*?\*/", re.S)
+FUNCTIONAL = re.compile(r":(?:not|is|where|has|matches)\([^)]*\)|\[[^\]]*\]")
+
+
+def css_blocks(css: str):
+    """CSS を (前置き, 中身) の並びに分ける(中括弧の入れ子と引用符を数える)。"""
+    index = 0
+    while index < len(css):
+        start = css.find("{", index)
+        if start < 0:
+            return
+        depth, end, quote = 1, start + 1, None
+        while depth and end < len(css):
+            char = css[end]
+            if quote:
+                if char == "\\":
+                    end += 1
+                elif char == quote:
+                    quote = None
+            elif char in "\"'":
+                quote = char
+            elif char in "{}":
+                depth += 1 if char == "{" else -1
+            end += 1
+        yield css[index:start], css[start + 1:end - 1]
+        index = end
+
+
+def purge_css(css: str, words: set[str]) -> str:
+    """words に名前のないクラスだけでできたルールを除いた CSS。"""
+    kept = []
+    for prelude, body in css_blocks(css):
+        head = prelude.strip()
+        if head.startswith(("@media", "@supports", "@layer", "@container")):
+            inner = purge_css(body, words)
+            if inner:
+                kept.append(f"{head}{{{inner}}}")
+        elif head.startswith("@") or any(
+                set(CLASS.findall(FUNCTIONAL.sub("", selector))) <= words
+                for selector in COMMENT.sub("", head).split(",")):
+            kept.append(f"{head}{{{body}}}")
+    return "".join(kept)
+
+
+def purge_theme_css(app, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    sources = [*outdir.rglob("*.html"), *(outdir / "_static").rglob("*.js")]
+    words = set()
+    for path in sources:
+        if "pagefind" not in path.parts:
+            words.update(WORD.findall(path.read_text(encoding="utf-8", errors="ignore")))
+    path = outdir / THEME_CSS
+    path.write_text(purge_css(path.read_text(encoding="utf-8"), words), encoding="utf-8")
+
+
 def setup(app):
     # ほかの拡張がページごとのスクリプトや CSS を足し終えた後に整理します。
     app.connect("html-page-context", trim_assets, priority=900)
@@ -235,5 +300,6 @@ def setup(app):
     app.connect("html-page-context", focusable_scroll_regions)
     app.connect("build-finished", measure_tab_stops_near_the_screen)
     app.connect("build-finished", palette_images)
+    app.connect("build-finished", purge_theme_css)
     app.connect("html-page-context", size_images)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -282,6 +282,9 @@ def visit_page(tab, server, name: str) -> Visit:
         _screenshot(tab, name, "desktop-dark")
         _set_theme(tab, "light")
         tab.set_viewport_size(PHONE)
+        # 画面の外の節は content-visibility: auto で幅の変化がまだ反映されていないので、すべて描かせてから測る
+        # (読者の画面では、節が画面に近づいたときに新しい幅で並べ直される)
+        tab.add_style_tag(content="section section { content-visibility: visible !important; }")
         tab.wait_for_timeout(50)
         visit.phone = tab.evaluate(PHONE_LAYOUT)
         _screenshot(tab, name, "phone-light")
