@@ -2,6 +2,7 @@
 
 import functools
 import re
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -268,6 +269,28 @@ def test_phone_widths_are_checked(site):
     """上の確認が空回りしていないこと: 多変数関数のページの図は解像度の記録があり、幅が書いてある。"""
     styles = [img.get("style", "") for img in raw_page(site, "book/math-partial-derivatives").select("article img")]
     assert sum("--phone-width" in style for style in styles) >= 3, styles
+
+
+def test_theme_css_keeps_the_rules_of_every_class_the_pages_use(site):
+    """テーマの CSS から除いたのは、どのページも使わないクラスのルールだけ(_ext/page_assets.py の 9)。"""
+    import pydata_sphinx_theme
+
+    original = (Path(pydata_sphinx_theme.__file__).parent / "theme/pydata_sphinx_theme/static/styles"
+                / "pydata-sphinx-theme.css").read_text(encoding="utf-8")
+    purged = (site / "_static/styles/pydata-sphinx-theme.css").read_text(encoding="utf-8")
+    assert len(purged) < 0.4 * len(original), "the theme CSS was not reduced"
+    used = set()
+    for name in ("book/linear-regression", "book/notation", "book/intro"):
+        for tag in raw_page(site, name).find_all(class_=True):
+            used.update(tag["class"])
+    lost = []
+    for prelude in re.findall(r"([^{}@;]+)\{", re.sub(r"/\*.*?\*/", "", original, flags=re.S)):
+        for selector in prelude.split(","):
+            plain = re.sub(r":(?:not|is|where|has)\([^)]*\)|\[[^\]]*\]", "", selector)
+            classes = set(re.findall(r"\.([A-Za-z_][-\w]*)", plain))
+            if classes and classes <= used and selector.strip() not in purged:
+                lost.append(selector.strip())
+    assert not lost, f"theme rules for classes the pages use were removed: {lost[:10]}"
 
 
 def test_figures_are_palette_pngs(site):
