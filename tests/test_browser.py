@@ -581,6 +581,27 @@ TAB_STOPS = """() => Array.from(document.querySelectorAll("article pre")).filter
 }).map((pre) => ({wide: pre.scrollWidth > pre.clientWidth, tabIndex: pre.tabIndex}))"""
 
 
+WIDE_TABLE_ROWS = """() => Array.from(document.querySelectorAll("article table")).filter((t) =>
+  t.querySelector("tbody tr > :nth-child(4)")).flatMap((table) => {
+  const frame = table.parentElement.getBoundingClientRect();
+  return Array.from(table.querySelectorAll("tbody tr"), (row) => {
+    const text = row.children[3].getBoundingClientRect();
+    return {right: text.right - frame.right, width: text.width, frame: frame.width};
+  });
+})"""
+
+
+@pytest.mark.parametrize("name", ["book/notation.html", "book/deep-learning.html", "book/ai-and-ml.html"])
+def test_four_column_tables_become_readable_cards_on_a_phone(phone_tab, server, name):
+    """4 列以上の表は、スマートフォンでは説明の列を行の全幅に置く(横にはみ出さず、1 文字ずつの縦長にならない)。"""
+    phone_tab.goto(server + name, wait_until="load")
+    phone_tab.add_style_tag(content="section section { content-visibility: visible !important; }")
+    rows = phone_tab.evaluate(WIDE_TABLE_ROWS)
+    assert rows, f"{name}: no table with four columns"
+    bad = [r for r in rows if r["right"] > 1 or r["width"] < 0.8 * r["frame"]]
+    assert not bad, f"{name}: description cells cut off or squeezed: {bad[:3]}"
+
+
 def test_wide_code_on_screen_can_be_scrolled_from_the_keyboard(phone_tab, server):
     """画面の中のはみ出すコードは Tab で選べ(tabindex 0)、はみ出さないものは選ばれない(_ext/page_assets.py の 6)。"""
     phone_tab.goto(server + NAV_PAGE, wait_until="load")
