@@ -622,7 +622,10 @@ def test_animation_frames_load_only_near_the_screen(browser, server):
     try:
         page.goto(server + "book/math-partial-derivatives.html", wait_until="networkidle")
         assert frames == [], f"frames loaded before the animation is near the screen: {frames[:3]}"
-        page.locator("img[id^=_anim_img]").scroll_into_view_if_needed()
+        # 上の節は描かれると高さが変わる(content-visibility: auto)ので、読者がスクロールするように 2 回近づける
+        for _ in range(2):
+            page.evaluate("document.querySelector('img[id^=_anim_img]').scrollIntoView({block: 'center'})")
+            page.wait_for_timeout(300)
         page.wait_for_load_state("networkidle")
         page.wait_for_timeout(500)
         assert len(set(frames)) > 10, f"the animation did not load its frames: {len(set(frames))}"
