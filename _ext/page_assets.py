@@ -27,7 +27,7 @@
    フルカラーで保存されますが、線と文字とカラーマップだけなので、256 色(ディザなし)にしても見た目は
    変わらず、大きさは約 1/3 になります(2026-12 の測定で 51 枚 2.6 MB → 0.9 MB)。結果は元の画像の
    ハッシュで ``_build/.png-palette`` に覚えておき、次のビルドでは計算し直しません。
-8. 図(matplotlib の PNG)の ``<img>`` に、スマートフォンでも図の文字が 9 px 以上に見える最小の表示幅を
+8. 図(matplotlib の PNG と、手で描いた SVG)の ``<img>`` に、スマートフォンでも図の文字が 9 px 以上に見える最小の表示幅を
    ``--phone-width`` として書きます(dlmath.plotting.min_display_width)。dlmath.css が幅の狭い画面でだけ
    その幅を使い、本文より広い図は図の枠の中で横にスクロールします。
 9. テーマの CSS(pydata-sphinx-theme.css、396 KB、gzip で 65 KB)から、サイトのどの HTML にもスクリプトにも
@@ -42,12 +42,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import math
 import re
 from pathlib import Path
 
 from PIL import Image
 
-from dlmath.plotting import min_display_width
+from dlmath.plotting import MIN_PHONE_TEXT_PX, min_display_width
 
 # ファイル名の一部 → そのファイルが要る印(本文の HTML の一部)。印がないページでは読み込みません。
 UNUSED_UNLESS = {
@@ -64,6 +65,7 @@ SYNC = ("_static/documentation_options.js",)
 IMG = re.compile(r"<img\b([^>]*?)\s*/?>")
 SRC = re.compile(r'\bsrc="([^"]+)"')
 DATA_IMAGE = re.compile(r"data:image/(png|jpeg|gif|webp);base64,([A-Za-z0-9+/=]+(?:\\\n[A-Za-z0-9+/=]+)*)")
+FONT_SIZE = re.compile(r'font-size[=:]\s*"?([\d.]+)')
 VIEWBOX = re.compile(rb'viewBox="\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)[\s,]+([\d.]+)')
 
 
@@ -115,8 +117,16 @@ def intrinsic_size(path: Path) -> tuple[int, int] | None:
 
 
 def phone_width(path: Path) -> int | None:
-    """matplotlib の図(解像度の記録がある PNG)を、スマートフォンで文字が読める最小の表示幅(CSS px)。"""
-    if path.suffix.lower() != ".png" or not path.is_file():
+    """図を、スマートフォンで文字が読める最小の表示幅(CSS px)。matplotlib の図(解像度の記録がある PNG)と、
+    手で描いた SVG(viewBox の幅と、いちばん小さい font-size から)。"""
+    if not path.is_file():
+        return None
+    if path.suffix.lower() == ".svg":
+        text = path.read_text(encoding="utf-8", errors="ignore")
+        box = VIEWBOX.search(text.encode()[:4096])
+        sizes = [float(size) for size in FONT_SIZE.findall(text)]
+        return math.ceil(float(box.group(1)) * MIN_PHONE_TEXT_PX / min(sizes)) if box and sizes else None
+    if path.suffix.lower() != ".png":
         return None
     with Image.open(path) as image:
         dpi = image.info.get("dpi")

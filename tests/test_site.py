@@ -245,7 +245,8 @@ def test_theme_script_measures_tab_stops_only_near_the_screen(site):
 
 @pytest.mark.parametrize("name", toc_files())
 def test_figures_say_how_wide_they_must_be_on_a_phone(site, name):
-    """matplotlib の図(解像度の記録がある PNG)には、文字が読める最小の表示幅が書いてある(_ext/page_assets.py の 8)。"""
+    """図(matplotlib の PNG と手で描いた SVG)には、文字が読める最小の表示幅が書いてある(_ext/page_assets.py の 8)。"""
+    import math
     from urllib.parse import urljoin, urlsplit
 
     from PIL import Image
@@ -255,11 +256,15 @@ def test_figures_say_how_wide_they_must_be_on_a_phone(site, name):
     missing = []
     for img in raw_page(site, name).select("article img"):
         path = site / urlsplit(urljoin(f"{name}.html", img["src"])).path
-        if path.suffix != ".png":
-            continue  # 手で描いた SVG の図は文字の大きさを別に決めている
-        with Image.open(path) as image:
-            dpi, width = image.info.get("dpi"), image.size[0]
-        expected = f"--phone-width: {min_display_width(width, dpi[0])}px" if dpi else None
+        if path.suffix == ".svg":  # 手で描いた図: viewBox の幅で、いちばん小さい文字が 9 px になる幅
+            text = path.read_text(encoding="utf-8")
+            width = float(re.search(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+)', text).group(1))
+            smallest = min(float(size) for size in re.findall(r'font-size[=:]\s*"?([\d.]+)', text))
+            expected = f"--phone-width: {math.ceil(width * 9 / smallest)}px"
+        else:
+            with Image.open(path) as image:
+                dpi, width = image.info.get("dpi"), image.size[0]
+            expected = f"--phone-width: {min_display_width(width, dpi[0])}px" if dpi else None
         if expected and expected not in img.get("style", ""):
             missing.append((path.name, img.get("style"), expected))
     assert not missing, f"{name}: figures without their phone width: {missing}"
