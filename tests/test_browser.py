@@ -803,6 +803,15 @@ def search(tab, server, term: str) -> set[str]:
     return {urlsplit(href).path[len(urlsplit(server).path):] for href in hrefs}
 
 
+@pytest.mark.parametrize("term", ["学習率", "勾配", "交差エントロピー"])
+def test_search_excerpts_do_not_start_mid_number_or_with_punctuation(tab, server, term):
+    search(tab, server, term)
+    excerpts = tab.eval_on_selector_all("#search-hits > li > p", "ps => ps.map(p => p.textContent)")
+    assert excerpts, f"no excerpts for {term}"
+    bad = [e[:30] for e in excerpts if re.match(r"[.,、。)」\]]", e)]
+    assert not bad, f"excerpts that start in the middle of something: {bad}"
+
+
 def test_search_finds_every_page_that_uses_each_glossary_term(tab, server, expected_pages):
     missing, unused, counts = {}, [], {}
     for term, expected in expected_pages.items():
