@@ -459,6 +459,8 @@ def test_animation_frames_are_small_files_of_the_site(partial_page, site):
     assert 10 <= len(frames) <= 40 and "data:image" not in html
     total = sum((site / "_images" / name).stat().st_size for _, name in frames)
     assert total < 400_000, f"the frames are {total // 1024} KB"
+    # 本文が書く大きさは、読者が読み込むコマのファイルの大きさ
+    assert f"{total / 1024:.0f} KB" in partial_page.get_text(), "the page states another size for the frames"
     assert output.select("input.anim-slider") and output.select("button")
     assert output.find("img").get("alt"), "the animation image needs alt text"
     for tag in output.find_all(["script", "link", "img", "iframe"]):
