@@ -76,7 +76,20 @@ def drop_english_summary_label(app, pagename, templatename, context, doctree) ->
         context["body"] = body.replace('<summary aria-label="Toggle hidden content">', "<summary>")
 
 
+def citations_as_list_items(app, pagename, templatename, context, doctree) -> None:
+    """参考文献の各項目の role を listitem にする。
+
+    Sphinx 7 は文献の一覧を role="list" の中に role="doc-biblioentry" で書きますが、この role は DPUB-ARIA 1.1
+    で廃止され、list の子に要る listitem でもないので、読み上げで一覧として扱われません(Lighthouse の
+    aria-deprecated-role・aria-required-children)。
+    """
+    body = context.get("body")
+    if isinstance(body, str) and 'role="doc-biblioentry"' in body:
+        context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
+
+
 def setup(app):
     app.connect("builder-inited", install_labels)
     app.connect("html-page-context", drop_english_summary_label)
+    app.connect("html-page-context", citations_as_list_items)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

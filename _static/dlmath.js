@@ -25,7 +25,8 @@ function forwardSidebarToggles() {
         update();
       });
     }
-    update();
+    // 最初の値は load のあとで読む(読み込みの途中で幅を読むと、ページ全体のレイアウトをその場でさせてしまう)
+    if (document.readyState === "complete") update(); else window.addEventListener("load", update);
     window.addEventListener("resize", update);
     // 一覧のリンクをタップしたら一覧を閉じる(同じページの中の節へのリンクでは、閉じないと後ろで移った本文が見えない)
     dialog?.addEventListener("click", (event) => {

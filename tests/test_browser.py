@@ -445,6 +445,20 @@ def test_links_have_enough_contrast_also_in_exercises(tab, server, theme):
     assert not low, f"links below 4.5:1 in the {theme} theme: {low[:8]}"
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_theme_is_resolved_before_the_theme_script_runs(browser, server, scheme):
+    """最初の表示から明るい/暗いが決まっている(テーマのスクリプトを待たない、_templates/layout.html)。
+    決まっていないと、暗い設定の読者に明るい色が一瞬出て、文字の大きさが変わり段落が折り返し直される。"""
+    context = browser.new_context(viewport=PHONE, color_scheme=scheme)
+    page = context.new_page()
+    page.route("**/pydata-sphinx-theme.js*", lambda route: route.abort())
+    try:
+        page.goto(server + "book/math-vectors-matrices.html", wait_until="load")
+        assert page.evaluate("document.documentElement.dataset.theme") == scheme
+    finally:
+        context.close()
+
+
 def test_theme_switch_button_changes_the_theme(tab, server):
     """テーマのボタンを押すと html[data-theme] と背景色が変わる。"""
     tab.goto(server + "book/intro.html", wait_until="networkidle")

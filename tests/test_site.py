@@ -303,6 +303,14 @@ def test_theme_css_keeps_the_rules_of_every_class_the_pages_use(site):
     assert not lost, f"theme rules for classes the pages use were removed: {lost[:10]}"
 
 
+def test_reference_entries_are_list_items(site):
+    """文献の一覧の各項目は role=listitem(廃止された doc-biblioentry ではない、_ext/ja_interface.py)。"""
+    page = raw_page(site, "book/references")
+    lists = page.select('[role="list"]')
+    assert lists and all(child.get("role") == "listitem" for lst in lists for child in lst.find_all(recursive=False))
+    assert not page.select('[role="doc-biblioentry"]')
+
+
 def test_figures_are_palette_pngs(site):
     """図の PNG は 256 色のパレット(_ext/page_assets.py の 7): フルカラーの約 1/3 の大きさ。"""
     from PIL import Image
