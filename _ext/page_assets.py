@@ -152,8 +152,11 @@ def size_images(app, pagename, templatename, context, doctree) -> None:
             if size:
                 extra.append(f'width="{size[0]}" height="{size[1]}"')
         phone = phone_width(path) if path else None
-        if phone and "style=" not in attrs:
-            extra.append(f'style="--phone-width: {phone}px"')
+        if phone and "--phone-width" not in attrs:
+            if 'style="' in attrs:  # 図の :width: などの既存の style に足す
+                attrs = attrs.replace('style="', f'style="--phone-width: {phone}px; ', 1)
+            else:
+                extra.append(f'style="--phone-width: {phone}px"')
         if not first and "loading=" not in attrs:
             extra.append('loading="lazy"')
         extra.append('decoding="async"' if "decoding=" not in attrs else "")
