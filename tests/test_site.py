@@ -164,6 +164,15 @@ def test_pages_load_no_unused_or_blocking_assets(site, name):
 
 
 @pytest.mark.parametrize("name", toc_files())
+def test_every_table_column_has_a_header(site, name):
+    """見出しの空の列は、読み上げで各セルが何の値か分からない(Lighthouse の td-has-header)。"""
+    empty = [[th.get_text(strip=True) for th in table.select("thead th")]
+             for table in raw_page(site, name).select("article table")
+             if any(not th.get_text(strip=True) for th in table.select("thead th"))]
+    assert not empty, f"{name}: tables with an empty column header: {empty}"
+
+
+@pytest.mark.parametrize("name", toc_files())
 def test_images_have_a_size_and_load_lazily_below_the_first(site, name):
     images = raw_page(site, name).select("article img")
     unsized = [img.get("src") or img.get("id") for img in images if not (img.get("width") and img.get("height"))]
