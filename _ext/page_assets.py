@@ -64,7 +64,7 @@ UNUSED_UNLESS = {
 SYNC = ("_static/documentation_options.js",)
 IMG = re.compile(r"<img\b([^>]*?)\s*/?>")
 SRC = re.compile(r'\bsrc="([^"]+)"')
-DATA_IMAGE = re.compile(r"data:image/(png|jpeg|gif|webp);base64,([A-Za-z0-9+/=]+(?:\\\n[A-Za-z0-9+/=]+)*)")
+DATA_IMAGE = re.compile(r"data:image/(png|jpeg|gif|webp|svg\+xml);base64,([A-Za-z0-9+/=]+(?:\\\n[A-Za-z0-9+/=]+)*)")
 FONT_SIZE = re.compile(r'font-size[=:]\s*"?([\d.]+)')
 VIEWBOX = re.compile(rb'viewBox="\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)[\s,]+([\d.]+)')
 
@@ -175,7 +175,7 @@ def externalize_data_images(app, pagename, templatename, context, doctree) -> No
 
     def to_file(match):
         data = base64.b64decode(match.group(2).replace("\\\n", ""))
-        name = f"inline-{hashlib.sha1(data).hexdigest()[:16]}.{match.group(1)}"
+        name = f"inline-{hashlib.sha1(data).hexdigest()[:16]}.{match.group(1).removesuffix('+xml')}"
         if not (folder / name).exists():
             (folder / name).write_bytes(data)
         return context["pathto"](f"_images/{name}", 1)

@@ -1,5 +1,6 @@
 """dlmath.plotting: 日本語フォントの設定と、外部を読まないアニメーションの HTML。"""
 
+import base64
 import re
 import subprocess
 import warnings
@@ -41,6 +42,22 @@ def test_animation_html_loads_nothing_from_other_sites_and_describes_itself(anim
     size = re.search(r'<img src="data:image/png;base64,[^"]+" width="(\d+)" height="(\d+)" alt=', html)
     expected = anim._fig.get_size_inches() * 30
     assert size and (int(size[1]), int(size[2])) == (round(expected[0]), round(expected[1])), size
+
+
+def test_animation_prints_as_a_vector_still_of_its_last_frame(anim):
+    """印刷(ブラウザと PDF 版)ではアニメーションを隠し、最後のコマの SVG を見せる。画面ではその逆。"""
+    html = animation_html(anim, alt="点が動く様子")
+    still = re.search(r'<div class="dlmath-animation-still"><img src="data:image/svg\+xml;base64,([^"]+)" '
+                      r'width="(\d+)" height="(\d+)" alt="([^"]+)"', html)
+    assert still and still[4] == "点が動く様子(最後のコマ)"
+    svg = base64.b64decode(still[1]).decode()
+    assert int(still[2]) > 96 and int(still[3]) > 96  # 2 × 2 インチの図を余白を詰めて(1 インチより大きい)
+    assert "<svg" in svg and "<image" not in svg  # 画像を埋め込まないベクトルの図
+    # 最後のコマ(k = 2)の線は (0, 0) から (2, 2) へ: 最初のコマ(長さ 0)とは違う、長さのある線が描かれている
+    line = anim._fig.axes[0].lines[0]
+    assert list(line.get_xdata()) == [0, 2]
+    assert ".dlmath-animation-still { display: none; }" in html
+    assert re.search(r"@media print \{ \.animation \{ display: none; \} \.dlmath-animation-still \{ display: block; \} \}", html)
 
 
 def test_animation_starts_and_loads_its_frames_only_near_the_screen(anim):

@@ -90,7 +90,7 @@ def animation_html(anim, alt, colors=32):
 
     ``to_jshtml`` の出力から、ほかのサイトの CSS を読む行を除き、コマの画像に説明 ``alt`` を付け、
     ボタンの説明を日本語にし、スマートフォンの幅に収め、各コマの PNG を ``colors`` 色に減らして小さくし、
-    コマの幅と高さを ``<img>`` に書きます。
+    コマの幅と高さを ``<img>`` に書きます。印刷のときは、代わりに最後のコマをベクトルの図(SVG)で見せます。
 
     Returns
     -------
@@ -105,6 +105,7 @@ def animation_html(anim, alt, colors=32):
     if not callable(getattr(anim, "to_jshtml", None)):
         raise TypeError(f"anim must be a matplotlib animation such as FuncAnimation, got {describe(anim)}")
     html = anim.to_jshtml(default_mode="once")
+    still = _last_frame_html(anim, alt)  # to_jshtml が全部のコマを描いたあとなので、図は最後のコマになっている
     # matplotlib はボタンのアイコンの CSS を CDN から読むので外す(アイコンの字形はサイトに同梱のものを使う)
     html = re.sub(r'<link rel="stylesheet"\s+href="https?://[^"]*">', "", html)
     html = html.replace("<img id=", f'<img alt="{escape(alt)}" id=', 1)
@@ -133,7 +134,27 @@ def animation_html(anim, alt, colors=32):
         html = html.replace("<img alt=", f"<img {size} alt=", 1)
     # コマの画像を読むのは、アニメーションが画面に近づいてから(matplotlib は作るとすぐ全部のコマを読む)
     start = r"(?:/\*[^*]*set a timeout[^*]*\*/\s*)?setTimeout\(function\(\) \{(.*?)\}, 0\);"
-    return re.sub(start, _WHEN_NEAR, html, count=1, flags=re.S)
+    return re.sub(start, _WHEN_NEAR, html, count=1, flags=re.S) + still
+
+
+def _last_frame_html(anim, alt):
+    """印刷(ブラウザの印刷と PDF 版)のための、最後のコマ(道筋の全体が見える)のベクトルの図。画面では隠す。"""
+    fig = getattr(anim, "_fig", None)  # matplotlib の Animation は図を _fig に持つ(公開の名前がない)
+    if fig is None:
+        raise TypeError(f"anim must be a matplotlib animation that draws on a figure, got {describe(anim)}")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="svg", bbox_inches="tight")
+    data = base64.b64encode(buffer.getvalue()).decode()
+    # 図の大きさ(pt)を CSS の px(1 pt = 4/3 px)で <img> に書く: 読み込む前から場所が決まる
+    width, height = (round(float(v) * 4 / 3) for v in re.search(
+        rb'width="([\d.]+)pt" height="([\d.]+)pt"', buffer.getvalue()).groups())
+    return (
+        "<style>.dlmath-animation-still { display: none; }\n"
+        "@media print { .animation { display: none; } .dlmath-animation-still { display: block; } }</style>\n"
+        f'<div class="dlmath-animation-still"><img src="data:image/svg+xml;base64,{data}" width="{width}" '
+        f'height="{height}" alt="{escape(alt)}(最後のコマ)">\n'
+        "<p>(アニメーションの最後のコマです。動く様子は Web 版で見られます。)</p></div>\n"
+    )
 
 
 # 先頭の ; は、直前の frames[...] = "..." の行(セミコロンなし)と続けて関数呼び出しと読まれないため
