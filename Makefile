@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 # 本の図の文字が小さすぎたら警告(セルの stderr になりビルドが止まる): dlmath.plotting._check_font_sizes
 export DLMATH_CHECK_FIGURES := 1
 
-.PHONY: setup book test test-book serve clean bench bench-mlp lint browser compat compat-env
+.PHONY: setup book test test-book serve clean bench bench-mlp lint browser compat compat-env pdf downloads
 .DEFAULT_GOAL := book
 
 $(STAMP): requirements.txt pyproject.toml
@@ -54,10 +54,11 @@ $(NPM_STAMP): package.json package-lock.json $(STAMP)
 lint: $(NPM_STAMP)
 	npx --no-install textlint --plugin $(CURDIR)/tools/textlint-plugin-myst.js "book/**/*.md"
 
-## ブラウザのテスト(tests/test_browser.py)が使う Debian の Chromium と日本語フォント。なければ apt-get で入れます
+## ブラウザのテスト(tests/test_browser.py)と PDF 版(make pdf)が使う Debian の Chromium、日本語フォント
+## (IPAex ゴシック・明朝)、poppler-utils(pdftotext など)と qpdf(PDF の圧縮)。なければ apt-get で入れます
 ## (root でなければ sudo)。入れられないとき、CI ではここで失敗し、手元ではテストがスキップの理由を示します。
 ## 別のブラウザ(例: GitHub の Ubuntu の google-chrome)を DLMATH_CHROMIUM で指定したときは chromium を入れません。
-BROWSER_PKGS := $(if $(DLMATH_CHROMIUM),,chromium) fonts-ipaexfont-gothic
+BROWSER_PKGS := $(if $(DLMATH_CHROMIUM),,chromium) fonts-ipaexfont-gothic fonts-ipaexfont-mincho poppler-utils qpdf
 browser:
 	@missing=""; for pkg in $(BROWSER_PKGS); do \
 	  dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q "ok installed" || missing="$$missing $$pkg"; \
@@ -83,7 +84,32 @@ compat: setup
 compat-env: setup
 	$(BIN)/python tools/compat.py declared --setup-only
 
-test: lint browser compat-env test-book
+## PDF 版: 図を SVG で出すカーネル(tools/print_kernel_config.py)で印刷用のサイトを _build/print に別にビルドし
+## (実行結果のキャッシュも別)、tools/pdf.py が _build/pdf/dlmath.pdf と部ごとの part-N.pdf にします。
+## 前回の PDF のあと入力が変わっていなければ作り直しません(必ず作るには make pdf FORCE=1)。
+PRINT := _build/print
+PDF   := _build/pdf/dlmath.pdf
+PDF_INPUTS := $(BOOK_INPUTS) tools/pdf.py tools/pdf_page.js tools/pdf.css tools/print_kernel_config.py
+pdf: setup $(NPM_STAMP) browser
+	@if [ -z "$(FORCE)" ] && [ -f $(PDF) ] && \
+	  [ -z "$$(find $(PDF_INPUTS) -newer $(PDF) -not -path '*/__pycache__*' -print -quit)" ]; then \
+	  echo "make pdf: 前回の PDF から入力が変わっていないので、作り直しません(FORCE=1 で強制)"; \
+	else \
+	  mkdir -p $(PRINT)/ipython/profile_default && \
+	  cp tools/print_kernel_config.py $(PRINT)/ipython/profile_default/ipython_kernel_config.py && \
+	  IPYTHONDIR=$(CURDIR)/$(PRINT)/ipython $(BIN)/jupyter-book build . --path-output $(PRINT) $(JB_FLAGS) && \
+	  $(BIN)/python tools/pdf.py --parts; \
+	fi
+
+## 公開するダウンロード: PDF 版と、オフライン版の zip(tools/offline.py: サイトとノートブック、検索付き)を
+## _build/html/downloads/ に置きます。各ページのヘッダーのダウンロードのメニューと引用のページがここを指します。
+## サイト(make book)と PDF(make pdf)を先に作っておきます(deploy のワークフローは make book pdf downloads)。
+downloads: setup
+	$(BIN)/python tools/offline.py
+	mkdir -p _build/html/downloads
+	cp _build/pdf/*.pdf _build/downloads/dlmath-offline.zip _build/html/downloads/
+
+test: lint browser compat-env test-book pdf downloads
 	$(BIN)/python -m pytest
 
 ## 編集しながらプレビュー(保存すると再ビルドしてブラウザを再読み込み): http://127.0.0.1:8000

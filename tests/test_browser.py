@@ -10,6 +10,7 @@
 - 用語集のすべての用語で、本文にその語を含むページがすべて検索結果に出ること(Pagefind の索引と search.html の一覧)
 - 明るい/暗い表示の切り替えが効き、暗い表示でも図が白地で読めること
 - 各ページの全体のスクリーンショット(幅 1280 と 390、暗い表示も)を _build/screenshots/ に書き出す
+- オフライン版の zip を解凍して http.server で配ると、章が開けて検索も使えること
 
 Chromium がない場合: 環境変数 CI があれば失敗、なければ理由を示してスキップします
 (`make test` が apt で chromium と fonts-ipaexfont-gothic を入れます)。
@@ -22,7 +23,12 @@ import http.server
 import json
 import os
 import re
+import socket
+import subprocess
+import sys
 import threading
+import time
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
@@ -917,3 +923,50 @@ def test_search_results_open_the_section_and_highlight_the_term(tab, server, sit
     }""")
     assert state["target"] and state["inSection"] and state["text"] == "学習率", state
     assert state["onScreen"], f"the highlighted term is not on the screen: {state}"
+
+
+# ---------------------------------------------------------------------------------------------
+# オフライン版の zip(make downloads、tools/offline.py): 解凍して README のとおり http.server で配り、章を開いて検索する
+
+OFFLINE_ZIP = HTML / "downloads" / "dlmath-offline.zip"
+
+
+def test_offline_zip_unpacks_serves_a_chapter_and_searches(browser, tmp_path):
+    assert OFFLINE_ZIP.is_file(), f"{OFFLINE_ZIP} がありません(make downloads が作ります)"
+    with zipfile.ZipFile(OFFLINE_ZIP) as archive:
+        archive.extractall(tmp_path)
+    folder = tmp_path / "dlmath"
+    assert "http.server" in (folder / "README.txt").read_text(encoding="utf-8")
+    assert (folder / "_notebooks" / "book" / "linear-regression.ipynb").is_file()
+    with socket.socket() as probe:  # README の 8000 番は使われているかもしれないので、空いている番号で
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"], cwd=folder,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    context = browser.new_context(viewport=DESKTOP, locale="ja-JP")
+    try:
+        root = f"http://127.0.0.1:{port}/"
+        outside = []
+        context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(root)
+                      else (outside.append(route.request.url), route.abort()))
+        page = context.new_page()
+        for _ in range(50):  # サーバーが待ち受けるまで
+            try:
+                page.goto(root + "book/linear-regression.html", wait_until="load")
+                break
+            except Exception:
+                time.sleep(0.1)
+        assert "線形単回帰" in page.locator("article h1").text_content()
+        page.keyboard.press("Control+k")
+        page.locator("#pst-search-dialog input[name=q]").fill("学習率")
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/search.html?q=*")
+        page.wait_for_selector(RESULT_LINKS, timeout=10_000)
+        page.locator(RESULT_LINKS).first.click()
+        page.wait_for_load_state()
+        assert page.url.startswith(root + "book/"), page.url
+        assert not outside, f"サイトの外へのリクエスト: {outside}"
+    finally:
+        context.close()
+        server.terminate()
+        server.wait()

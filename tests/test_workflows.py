@@ -150,6 +150,16 @@ def test_deploy_builds_the_book_and_uploads_build_html():
     assert paths == ["_build/html"], f"アップロードするパスが _build/html ではありません: {paths!r}"
 
 
+def test_deploy_publishes_the_pdf_and_the_offline_zip_with_the_site():
+    """PDF 版とオフライン版の zip は make downloads が _build/html/downloads/ に置くので、サイトと一緒に公開される。"""
+    workflow = _load(DEPLOY)
+    for target in ("pdf", "downloads"):
+        assert any(re.search(rf"\bmake\b[^\n]*\b{target}\b", str(step.get("run", ""))) for _, step in _steps(workflow)), \
+            f"make {target} を実行するステップがありません"
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^downloads:.*\n(\t.*\n)*\tcp [^\n]*_build/pdf/\*\.pdf[^\n]*_build/html/downloads/", makefile, re.M)
+
+
 def test_deploy_job_deploys_the_uploaded_artifact():
     workflow = _load(DEPLOY)
     deploys = _steps_using(workflow, "actions/deploy-pages")

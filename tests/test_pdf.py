@@ -1,0 +1,151 @@
+"""PDF 版(make pdf、tools/pdf.py)。Web 版と同じ番号、埋め込んだフォント、しおり、章末の解答、図の解像度を確かめ、
+レビュー用に各章の最初のページを PNG にします(_build/screenshots/pdf/)。
+
+PDF は make test が先に作ります(make pdf。入力が変わっていなければ作り直さない)。ないときは失敗します。
+"""
+
+import json
+import re
+import shutil
+import subprocess
+from functools import cache
+
+import pytest
+
+from conftest import HTML, ROOT, built_page, toc_files
+
+PDF = ROOT / "_build" / "pdf" / "dlmath.pdf"
+PRINT_HTML = ROOT / "_build" / "print" / "_build" / "html" / "book" / "dlmath-print.html"
+REVIEW_PNGS = HTML.parent / "screenshots" / "pdf"
+TOOLS = ("pdfinfo", "pdftotext", "pdffonts", "pdfimages", "pdftoppm", "qpdf")
+
+
+def run(*args) -> str:
+    return subprocess.run(args, capture_output=True, text=True, check=True).stdout
+
+
+@pytest.fixture(scope="module", autouse=True)
+def pdf_is_built():
+    missing = [tool for tool in TOOLS if shutil.which(tool) is None]
+    assert not missing, f"poppler-utils / qpdf がありません: {missing}(make browser が入れます)"
+    assert PDF.is_file(), f"{PDF} がありません(make pdf が作ります)"
+
+
+@cache
+def pages_text() -> list[str]:
+    """PDF の各ページのテキスト(空白と改行を除く: 行の折り返しで語が分かれても探せるように)。"""
+    return [re.sub(r"\s+", "", page) for page in run("pdftotext", "-enc", "UTF-8", str(PDF), "-").split("\f")]
+
+
+def text() -> str:
+    return "".join(pages_text())
+
+
+@cache
+def web_numbers() -> dict[str, list[str]]:
+    """Web 版の各ページにある番号: 式 (3.1)、図 3.1、表 3.1、演習問題 3.1、章と節の見出し。"""
+    numbers = {}
+    for name in toc_files():
+        page = built_page(HTML, name)
+        for link in page.select("article .headerlink"):
+            link.decompose()
+        found = page.select("article .eqno, article .caption-number, article h1, article h2")
+        numbers[name] = [re.sub(r"\s+", "", el.get_text()) for el in found if el.get_text(strip=True)]
+    return numbers
+
+
+def test_pdf_opens_is_a4_and_tagged():
+    info = dict(line.split(":", 1) for line in run("pdfinfo", str(PDF)).splitlines() if ":" in line)
+    assert int(info["Pages"]) >= 100, info["Pages"]
+    assert "(A4)" in info["Page size"], info["Page size"]
+    assert info["Tagged"].strip() == "yes"  # 読み上げのための構造(しおりもここから作られる)
+    assert "ディープラーニングの数学" in info["Title"]
+
+
+def test_every_number_and_heading_of_the_web_edition_is_in_the_pdf():
+    """章・節の見出し、式・図・表・演習問題の番号が、Web 版と同じ文字で PDF にある。"""
+    pdf = text()
+    missing = {name: [n for n in numbers if n not in pdf] for name, numbers in web_numbers().items()}
+    missing = {name: found for name, found in missing.items() if found}
+    assert not missing, f"Web 版にあって PDF にない番号・見出し: {missing}"
+    assert sum(len(n) for n in web_numbers().values()) > 400  # 番号を拾えていること
+
+
+def test_no_unresolved_reference_and_every_internal_link_has_a_target():
+    assert "??" not in text()
+    source = PRINT_HTML.read_text(encoding="utf-8")
+    ids = set(re.findall(r'\sid="([^"]+)"', source))
+    targets = set(re.findall(r'href="#([^"]+)"', source))
+    assert len(targets) > 200, len(targets)
+    assert not targets - ids, f"PDF の中のリンクで行き先のないもの: {sorted(targets - ids)[:10]}"
+    # サイトのほかのファイル(ノートブックなど)へのリンクは公開先の URL に(PDF の中からは相対パスで開けない)
+    assert not re.search(r'href="(?!#|https?://|mailto:)', source), "相対パスのリンクが残っています"
+
+
+def test_outline_has_every_part_and_chapter():
+    outline = json.loads(run("qpdf", "--json=2", "--json-key=outlines", str(PDF)))["outlines"]
+
+    def titles(items):
+        for item in items:
+            yield re.sub(r"\s+", "", item["title"])
+            yield from titles(item["kids"])
+
+    found = set(titles(outline))
+    chapters = [re.sub(r"\s+", "", built_page(HTML, name).select_one("article h1").get_text(strip=True).rstrip("#"))
+                for name in toc_files()]
+    assert not [c for c in chapters if c not in found], found
+    assert len(found) > 150  # 節まで入っている
+
+
+def test_fonts_are_embedded_japanese_fonts():
+    rows = run("pdffonts", str(PDF)).splitlines()[2:]
+    not_embedded = [row for row in rows if row.split()[-5] != "yes"]
+    assert not not_embedded, not_embedded
+    names = {row.split()[0].split("+")[-1] for row in rows} - {"[none]"}  # [none] は数式の字形(Type 3)
+    assert {"IPAexMincho", "IPAexGothic"} <= names, names
+    # FontAwesome はテーマのアイコン(演習問題の鉛筆など)。文字のフォントは IPAex と DejaVu(コード)だけ。
+    unexpected = {n for n in names if not n.startswith(("IPAex", "DejaVu", "FontAwesome"))}
+    assert not unexpected, f"ほかのフォントに落ちた文字があります(字形がない?): {unexpected}"
+
+
+def test_figures_are_vector_or_at_least_200_dpi():
+    rows = [row.split() for row in run("pdfimages", "-list", str(PDF)).splitlines()[2:]]
+    low = [(row[0], row[3], row[4], row[12]) for row in rows if min(int(row[12]), int(row[13])) < 200]
+    assert not low, f"200 dpi より粗い画像(ページ、幅、高さ、dpi): {low}"
+
+
+def test_every_solution_is_at_the_end_of_its_chapter():
+    pdf = text()
+    exercises = []
+    for name in toc_files():
+        page = built_page(HTML, name)
+        for solution in page.select("article .solution"):
+            exercise = solution.find_previous_sibling(class_="exercise")
+            exercises.append(re.sub(r"\s+", "", exercise.select_one(".caption-number").get_text()))
+    assert len(exercises) > 40, exercises
+    for number in exercises:
+        assert f"{number}の解答" in pdf, number
+        assert pdf.index(f"{number}の解答") > pdf.index(number), f"{number} の解答が問題より前にあります"
+    assert "演習問題の解答" in pdf
+
+
+def test_code_is_wrapped_and_hidden_web_elements_are_left_out():
+    source = PRINT_HTML.read_text(encoding="utf-8")
+    for web_only in ("anim-controls", "above-input", "headerlink", "<script", "loading=\"lazy\""):
+        assert web_only not in source, web_only
+    assert "white-space: pre-wrap" in source
+
+
+def test_first_page_of_each_chapter_is_rendered_for_review():
+    """各章の最初のページと表紙・目次を PNG にする(見て確かめるため)。白紙でないことを確かめる。"""
+    REVIEW_PNGS.mkdir(parents=True, exist_ok=True)
+    wanted = {"cover": 1, "toc": 2}
+    for name in toc_files():
+        title = re.sub(r"\s+", "", built_page(HTML, name).select_one("article h1").get_text(strip=True).rstrip("#"))
+        wanted[name.split("/")[-1]] = next(i for i, page in enumerate(pages_text(), start=1)
+                                           if i > 3 and page.startswith(title))
+    for label, number in wanted.items():
+        out = REVIEW_PNGS / f"{number:03d}-{label}"
+        run("pdftoppm", "-r", "80", "-png", "-singlefile", "-f", str(number), "-l", str(number), str(PDF), str(out))
+        png = out.with_suffix(".png")
+        assert png.stat().st_size > 10_000, f"{png} looks blank"
