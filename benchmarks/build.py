@@ -14,6 +14,8 @@
 4. 1 ページのコードセルを編集して再ビルド
 5. src/dlmath を編集して再ビルド
 
+PDF 版(make pdf)も一時コピーで、コールドと変更なしの時間、PDF(本全体と部ごと)のページ数と大きさを測ります。
+
 目標: 2 はコールドビルドの 10 % 未満、3 は再実行なし、4 はそのページだけ再実行、
 5 は dlmath を import するページだけ再実行。
 
@@ -67,14 +69,14 @@ def copy_worktree(dest: Path) -> None:
             shutil.copy2(source, target)
 
 
-def build(book: Path, direct: bool = False) -> tuple[float, dict]:
-    """make book(direct なら jupyter-book build を直接)を実行し、(秒, ログから数えたもの) を返す。"""
+def build(book: Path, direct: bool = False, target: str = "book") -> tuple[float, dict]:
+    """make target(既定は book。direct なら jupyter-book build を直接)を実行し、(秒, ログから数えたもの) を返す。"""
     env = dict(os.environ, PYTHONPATH=str(book / "src"))  # カーネルがコピーの dlmath を import するように
     env.pop("MAKEFLAGS", None)
     if direct:
         command = [str(JUPYTER_BOOK), "build", str(book), "--builder", "html", "-W", "-n", "--keep-going"]
     else:  # .venv は本物へのリンク。-o でインストールの手順は省く(コピーで pip を動かさない)
-        command = ["make", "--no-print-directory", "-C", str(book), "-o", ".venv/.installed", "book"]
+        command = ["make", "--no-print-directory", "-C", str(book), "-o", ".venv/.installed", target]
     start = time.perf_counter()
     result = subprocess.run(command, capture_output=True, text=True, env=env)
     seconds = time.perf_counter() - start
@@ -82,7 +84,7 @@ def build(book: Path, direct: bool = False) -> tuple[float, dict]:
     if result.returncode != 0:
         sys.exit(f"ビルドに失敗しました(終了コード {result.returncode}):\n{log[-4000:]}")
     short = lambda path: Path(path).relative_to(book).with_suffix("").as_posix()  # noqa: E731
-    if not direct and "ビルドを省きます" in log:
+    if not direct and ("ビルドを省きます" in log or "作り直しません" in log):
         return seconds, {"read": [], "executed": [], "cached": [], "skipped": True}
     return seconds, {
         "read": sorted(set(READING.findall(log))),
@@ -157,6 +159,26 @@ def bench_build() -> list[str]:
         lines.append(f"| {label} | {seconds:.1f} | {ratio:.0%} | {read} | {executed} |")
     lines.append("")
     lines.append("目標: " + ("すべて達成" if not problems else "未達 → " + " / ".join(problems)))
+    return lines
+
+
+def bench_pdf() -> list[str]:
+    """make pdf(印刷用のビルドと PDF、tools/pdf.py)を一時コピーでコールドと変更なしで実行し、時間と PDF を表にする。"""
+    with tempfile.TemporaryDirectory(prefix="dlmath-bench-pdf-") as tmp:
+        book = Path(tmp)
+        copy_worktree(book)
+        (book / ".venv").symlink_to(ROOT / ".venv")
+        print(f"一時コピー(PDF): {book}", file=sys.stderr)
+        lines = ["| 場面 | 時間 (秒) | 実行したノートブック |", "|---|---:|---:|"]
+        for label in ("コールド(印刷用のビルド + 本全体と部ごとの PDF)", "変更なしで make pdf"):
+            seconds, found = build(book, target="pdf")
+            lines.append(f"| {label} | {seconds:.1f} | {len(found['executed'])} |")
+            print(f"  {label}: {seconds:.1f} 秒", file=sys.stderr)
+        lines += ["", "| ファイル | ページ | 大きさ (MB) |", "|---|---:|---:|"]
+        for pdf in sorted((book / "_build" / "pdf").glob("*.pdf")):
+            info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+            pages = re.search(r"^Pages:\s+(\d+)", info, re.M).group(1)
+            lines.append(f"| {pdf.name} | {pages} | {pdf.stat().st_size / 1e6:.1f} |")
     return lines
 
 
@@ -252,6 +274,9 @@ def main() -> None:
     if args.build or both:
         print("## ビルドの速さ\n")
         print("\n".join(bench_build()))
+        print()
+        print("## PDF 版(make pdf)\n")
+        print("\n".join(bench_pdf()))
         print()
     if args.reader is not None or both:
         print("## 読者の側\n")

@@ -20,6 +20,13 @@
     img.removeAttribute("loading");
     img.removeAttribute("decoding");
   });
+  // セルが出した図(印刷用のビルドでは SVG)の幅・高さは pt 単位の大きさ。Web 版の PNG(100 dpi: 1 インチ = 100 px)と
+  // 同じ大きさに見せるため 100/72 倍する(はみ出す分は CSS の max-width で段の幅に収まる)。
+  article.querySelectorAll('.cell_output img[src$=".svg"]').forEach((img) => {
+    for (const side of ["width", "height"]) {
+      if (img.hasAttribute(side)) img.setAttribute(side, Math.round(Number(img.getAttribute(side)) * 100 / 72));
+    }
+  });
 
   // リンク: PDF に入るページへはこの文書の中の id へ、それ以外のサイトのファイルは公開先の URL へ
   article.querySelectorAll("a[href]").forEach((a) => {
