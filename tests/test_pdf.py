@@ -1,5 +1,6 @@
 """PDF 版(make pdf、tools/pdf.py)。Web 版と同じ番号、埋め込んだフォント、しおり、章末の解答、図の解像度を確かめ、
-レビュー用に各章の最初のページを PNG にします(_build/screenshots/pdf/)。
+レビュー用に各章の最初のページを PNG にします(_build/screenshots/pdf/)。各ページのヘッダーと引用のページから、
+公開する PDF とオフライン版の zip(make downloads が _build/html/downloads/ に置く)へのリンクがあることも確かめます。
 
 PDF は make test が先に作ります(make pdf。入力が変わっていなければ作り直さない)。ないときは失敗します。
 """
@@ -11,6 +12,7 @@ import subprocess
 from functools import cache
 
 import pytest
+import yaml
 
 from conftest import HTML, ROOT, built_page, toc_files
 
@@ -160,3 +162,22 @@ def test_first_page_of_each_chapter_is_rendered_for_review():
         run("pdftoppm", "-r", "80", "-png", "-singlefile", "-f", str(number), "-l", str(number), str(PDF), str(out))
         png = out.with_suffix(".png")
         assert png.stat().st_size > 10_000, f"{png} looks blank"
+
+
+@pytest.mark.parametrize("name", toc_files())
+def test_every_page_links_to_the_pdf_and_the_offline_zip(name):
+    """ヘッダーのダウンロードのメニュー(_ext/book_downloads.py)から、公開する PDF と zip(make downloads)へ。"""
+    page = built_page(HTML, name)
+    links = {a["href"] for a in page.select(".dropdown-download-buttons a[href]")}
+    for file in ("dlmath.pdf", "dlmath-offline.zip"):
+        href = next((h for h in links if h.endswith(f"downloads/{file}")), None)
+        assert href, f"{name}: ダウンロードのメニューに {file} がありません: {links}"
+        assert (HTML / name).parent.joinpath(href).resolve().is_file(), f"{href} がありません(make downloads)"
+
+
+def test_citing_page_gives_the_published_urls_of_the_downloads():
+    base = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["html"]["baseurl"]
+    text = built_page(HTML, "book/citing").get_text()
+    for file in ("dlmath.pdf", "dlmath-offline.zip"):
+        assert f"{base}downloads/{file}" in text
+        assert (HTML / "downloads" / file).is_file()
