@@ -21,7 +21,9 @@
    (``content-visibility: auto`` で後回しにしている)まで一度にレイアウトさせ、スマートフォンで 1〜2 秒の
    長いタスクになっていました(Lighthouse の TBT)。代わりに、ビルドのときに pre と表の枠に
    ``tabindex="0"`` を付け(スクロールできる部分を見落とさない)、画面に近づいたものだけを測って、はみ出して
-   いなければ ``-1`` に戻します(テーマと同じ規則)。テーマの版が変わってこの関数が見つからなければビルドは
+   いなければ ``-1`` に戻します(テーマと同じ規則)。行内の式(``span.math``)も同じように測り、段からはみ出す
+   ものだけを ``tabindex="0"`` にします(CSS がその式に、続きがあることを示す影を付けます: _static/dlmath.css)。
+   式の字形は上下に 1〜2 px はみ出すので、式は横だけ、1 px より多くはみ出すときに数えます。テーマの版が変わってこの関数が見つからなければビルドは
    失敗するので、そのときは新しい版のスクリプトが同じ問題を持つかを確かめて、この置き換えを直すか外します。
 7. 図の PNG を 256 色のパレットにします(``_images`` の中、ビルドの最後)。matplotlib の図は RGBA の
    フルカラーで保存されますが、線と文字とカラーマップだけなので、256 色(ディザなし)にしても見た目は
@@ -193,8 +195,9 @@ THEME_TAB_STOPS = (
 )
 NEAR_TAB_STOPS = (
     'function I(){/* dlmath: _ext/page_assets.py */const s=["pre",".nboutput > .output_area",'
-    '".cell_output > .output",".jp-RenderedHTMLCommon",".pst-scrollable-table-container"].join(", "),'
-    'c=e=>{e.tabIndex=e.scrollWidth>e.clientWidth||e.scrollHeight>e.clientHeight?0:-1},n=new Set,'
+    '".cell_output > .output",".jp-RenderedHTMLCommon",".pst-scrollable-table-container","span.math"].join(", "),'
+    'c=e=>{const m=e.matches("span.math");'
+    'e.tabIndex=e.scrollWidth>e.clientWidth+(m?1:0)||!m&&e.scrollHeight>e.clientHeight?0:-1},n=new Set,'
     'o=new IntersectionObserver(t=>{for(const e of t)e.isIntersecting?(n.add(e.target),c(e.target))'
     ':n.delete(e.target)},{rootMargin:"100% 0px"});document.querySelectorAll(s).forEach(e=>o.observe(e));'
     'window.addEventListener("resize",_(()=>n.forEach(c),300))}'

@@ -9,7 +9,7 @@
 - 画像がすべて読み込まれ、代替テキストがあること
 - 用語集のすべての用語で、本文にその語を含むページがすべて検索結果に出ること(Pagefind の索引と search.html の一覧)
 - 明るい/暗い表示の切り替えが効き、暗い表示でも図が白地で読めること
-- 各ページの全体のスクリーンショット(幅 1280 と 390、暗い表示も)を _build/screenshots/ に書き出す
+- 各ページの全体のスクリーンショット(幅 1280 と 390、それぞれ明るい/暗い表示)を _build/screenshots/ に書き出す
 - オフライン版の zip を解凍して http.server で配ると、章が開けて検索も使えること
 
 Chromium がない場合: 環境変数 CI があれば失敗、なければ理由を示してスキップします
@@ -237,9 +237,20 @@ PHONE_LAYOUT = """() => {
 THEME = """() => ({theme: document.documentElement.dataset.theme, background: getComputedStyle(document.body).backgroundColor})"""
 
 
+# ページ全体を撮るとき: 画面の外の節(content-visibility: auto)は描かれず白く写るので描かせ、幅を変えた直後の
+# サイドバーなどの動き(CSS のトランジション)が終わるのを待つ(最長 1 秒)。
+FULL_PAGE = "section section { content-visibility: visible !important; }"
+ANIMATIONS_DONE = """() => Promise.race([
+  Promise.all(document.getAnimations().map((a) => a.finished.catch(() => null))),
+  new Promise((resolve) => setTimeout(resolve, 1000)),
+])"""
+
+
 def _screenshot(page, name: str, suffix: str):
     path = SCREENSHOTS / f"{name.removesuffix('.html').replace('/', '__')}-{suffix}.png"
     path.parent.mkdir(parents=True, exist_ok=True)
+    page.add_style_tag(content=FULL_PAGE)
+    page.evaluate(ANIMATIONS_DONE)
     page.screenshot(path=str(path), full_page=True)
 
 
@@ -290,10 +301,13 @@ def visit_page(tab, server, name: str) -> Visit:
         tab.set_viewport_size(PHONE)
         # 画面の外の節は content-visibility: auto で幅の変化がまだ反映されていないので、すべて描かせてから測る
         # (読者の画面では、節が画面に近づいたときに新しい幅で並べ直される)
-        tab.add_style_tag(content="section section { content-visibility: visible !important; }")
+        tab.add_style_tag(content=FULL_PAGE)
         tab.wait_for_timeout(50)
         visit.phone = tab.evaluate(PHONE_LAYOUT)
         _screenshot(tab, name, "phone-light")
+        _set_theme(tab, "dark")
+        _screenshot(tab, name, "phone-dark")
+        _set_theme(tab, "light")
         tab.wait_for_load_state("networkidle")  # スクリーンショットのために読まれたものも数える
     finally:
         for event, handler in handlers.items():
@@ -633,6 +647,33 @@ def test_wide_code_on_screen_can_be_scrolled_from_the_keyboard(phone_tab, server
     assert not wrong, f"code blocks on the screen with the wrong tab stop: {wrong}"
 
 
+WIDE_INLINE_MATH = """() => {
+  const wide = Array.from(document.querySelectorAll("article span.math"))
+    .filter((m) => m.scrollWidth > m.clientWidth + 1);
+  return wide.length;
+}"""
+NEAR_INLINE_MATH = """() => Array.from(document.querySelectorAll("article span.math")).filter((m) => {
+  const r = m.getBoundingClientRect();
+  return r.bottom > 0 && r.top < innerHeight;
+}).map((m) => ({wide: m.scrollWidth > m.clientWidth + 1, tabIndex: m.tabIndex,
+                shadow: getComputedStyle(m).backgroundImage.includes("radial-gradient")}))"""
+
+
+def test_wide_inline_formulas_on_a_phone_show_that_they_scroll(phone_tab, server):
+    """段からはみ出す行内の式は、画面に近づくと tabindex 0 になり(キーボードでスクロールできる)、続きの側に影が付く。
+    はみ出さない式には影も tab stop もない(_ext/page_assets.py の 6、_static/dlmath.css)。"""
+    phone_tab.goto(server + NAV_PAGE, wait_until="load")
+    phone_tab.add_style_tag(content=FULL_PAGE)
+    assert phone_tab.evaluate(WIDE_INLINE_MATH) > 0, "no inline formula wider than the column at 390 px"
+    phone_tab.evaluate("""() => Array.from(document.querySelectorAll("article span.math"))
+      .find((m) => m.scrollWidth > m.clientWidth + 1).scrollIntoView({block: "center"})""")
+    phone_tab.wait_for_timeout(300)
+    near = phone_tab.evaluate(NEAR_INLINE_MATH)
+    assert any(m["wide"] for m in near), near
+    wrong = [m for m in near if (m["tabIndex"] == 0, m["shadow"]) != (m["wide"], m["wide"])]
+    assert not wrong, f"inline formulas with a wrong tab stop or shadow: {wrong}"
+
+
 def test_animation_frames_load_only_near_the_screen(browser, server):
     """アニメーションのコマ(_images のファイル)は、アニメーションが画面に近づくまで読まない。"""
     context = browser.new_context(viewport=PHONE)
@@ -709,9 +750,20 @@ def test_interface_labels_are_japanese(browser, server, name, viewport):
 def test_screenshots_are_written(visits):
     for name in PAGES:
         visits(name)
+    from PIL import Image
+
     shots = sorted(SCREENSHOTS.glob("*.png"))
-    assert len(shots) >= 3 * len(PAGES), shots
+    assert len(shots) >= 4 * len(PAGES), shots
     assert all(shot.stat().st_size > 5_000 for shot in shots)
+    # 白く抜けた部分がない(描かれていない節があると、高さ 1000 px の帯が一色になる)
+    blank = {}
+    for shot in shots:
+        image = Image.open(shot).convert("L")
+        bands = [top for top in range(0, image.height - 1000, 1000)
+                 if len(set(image.crop((0, top, image.width, top + 1000)).getextrema())) == 1]
+        if bands:
+            blank[shot.name] = bands
+    assert not blank, f"一色の帯(描かれていない部分)のあるスクリーンショット(y): {blank}"
 
 
 # Font Awesome のフォントは、使う文字だけにサブセットしています(_ext/icons.py)。ページで Font Awesome の
