@@ -51,7 +51,7 @@ def test_animation_prints_as_a_vector_still_of_its_last_frame(anim):
                       r'width="(\d+)" height="(\d+)" alt="([^"]+)"', html)
     assert still and still[4] == "点が動く様子(最後のコマ)"
     svg = base64.b64decode(still[1]).decode()
-    assert int(still[2]) > 96 and int(still[3]) > 96  # 2 × 2 インチの図を余白を詰めて(1 インチより大きい)
+    assert (int(still[2]), int(still[3])) == (192, 192)  # 2 × 2 インチの図(1 pt = 4/3 px)
     assert "<svg" in svg and "<image" not in svg  # 画像を埋め込まないベクトルの図
     # 最後のコマ(k = 2)の線は (0, 0) から (2, 2) へ: 最初のコマ(長さ 0)とは違う、長さのある線が描かれている
     line = anim._fig.axes[0].lines[0]

@@ -143,7 +143,7 @@ def _last_frame_html(anim, alt):
     if fig is None:
         raise TypeError(f"anim must be a matplotlib animation that draws on a figure, got {describe(anim)}")
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight")
+    fig.savefig(buffer, format="svg")  # 余白を詰めない: 図の白い背景が四隅まで(コマの PNG と同じ範囲)
     data = base64.b64encode(buffer.getvalue()).decode()
     # 図の大きさ(pt)を CSS の px(1 pt = 4/3 px)で <img> に書く: 読み込む前から場所が決まる
     width, height = (round(float(v) * 4 / 3) for v in re.search(
