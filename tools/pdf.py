@@ -81,7 +81,17 @@ def toc_html(parts, pages, page_numbers):
             for heading in pages[path]["headings"]:
                 css = "toc-chapter" if heading["level"] == 1 else "toc-section"
                 items.append(f'<li class="{css}">{entry(heading["text"], heading["id"], page_numbers)}</li>')
+            if pages[path]["solutions"]:
+                target = solutions_id(path)
+                items.append(f'<li class="toc-section">{entry(SOLUTIONS, target, page_numbers)}</li>')
     return '<nav class="pdf-toc"><h1 id="pdf-toc">目次</h1><ol>' + "".join(items) + "</ol></nav>"
+
+
+SOLUTIONS = "演習問題の解答"
+
+
+def solutions_id(path):
+    return f"{Path(path).name}--solutions"
 
 
 def entry(text, target, page_numbers):
@@ -115,9 +125,13 @@ def document(parts, pages, stylesheets, page_numbers, with_markers, only_part=No
             solutions = ""
             if content["solutions"]:
                 level = 3 if part is not None else 2
-                solutions = (f'<section class="pdf-solutions"><h{level}>演習問題の解答</h{level}>'
-                             + "".join(content["solutions"]) + "</section>")
+                mark = marker(solutions_id(path)) if with_markers else ""
+                solutions = (f'<section class="pdf-solutions"><h{level} id="{solutions_id(path)}">{mark}{SOLUTIONS}'
+                             f'</h{level}>' + "".join(content["solutions"]) + "</section>")
             body.append(f'<section class="pdf-chapter">{text}{solutions}</section>')
+    content = "".join(body)
+    if only_part is not None:  # ほかの部へのリンクは、PDF の中に行き先がないので Web 版へ
+        content = outside_links_to_web(content, [p for part, paths in chosen for p in paths], config)
     subtitle = "" if only_part is None else f'<p class="pdf-part-name">{html.escape(only_part)}(抜粋)</p>'
     cover = f"""<section class="pdf-cover">
 <p class="pdf-title">{html.escape(config["title"])}</p>
@@ -139,8 +153,23 @@ def document(parts, pages, stylesheets, page_numbers, with_markers, only_part=No
 </head><body><main class="bd-main"><article class="bd-article">
 {cover}
 {toc_html(chosen, pages, page_numbers)}
-{"".join(body)}
+{content}
 </article></main></body></html>"""
+
+
+def outside_links_to_web(content, paths, config):
+    """#slug--id のリンクのうち、paths(この PDF に入るページ)にないものを公開先の URL に書き換える。"""
+    inside = {Path(path).name for path in paths}
+    pages = {Path(path).name: path for _, chapter_paths in book_parts() for path in chapter_paths}
+
+    def to_web(match):
+        slug, anchor = match.group(1), match.group(2)
+        if slug in inside or slug not in pages:
+            return match.group(0)
+        url = config["html"]["baseurl"] + pages[slug] + ".html" + ("" if anchor == "top" else "#" + anchor)
+        return f'href="{html.escape(url)}"'
+
+    return re.sub(r'href="#([^"#]+?)--([^"]+)"', to_web, content)
 
 
 def print_pdf(browser, site, source, out):
@@ -179,8 +208,9 @@ def build(browser, site, parts, pages, stylesheets, out, only_part=None):
     """目次のページ番号を入れた PDF を 2 回の組版で作る。見つからない見出しがあれば止まる。"""
     print_pdf(browser, site, document(parts, pages, stylesheets, {}, True, only_part), out)
     numbers = marker_pages(out)
-    wanted = [h["id"] for part, paths in parts if only_part in (None, part) for p in paths
-              for h in pages[p]["headings"]]
+    chosen = [p for part, paths in parts if only_part in (None, part) for p in paths]
+    wanted = [h["id"] for p in chosen for h in pages[p]["headings"]]
+    wanted += [solutions_id(p) for p in chosen if pages[p]["solutions"]]
     missing = [target for target in wanted if target not in numbers]
     if missing:
         sys.exit(f"PDF の中で見出しの位置が見つかりません: {missing[:5]}")

@@ -10,11 +10,17 @@
     || document.querySelector("article.bd-article");
   const prefix = (id) => `${args.slug}--${id}`;
 
-  // Web だけのもの: 見出しのリンク記号、隠したコード(出力は残す)、スクリプト、アニメーション(印刷用に添えてある
-  // 最後のコマの図 .dlmath-animation-still が残る: dlmath.plotting.animation_html)。読み上げ用の MathML は、
-  // 数式の字形がそのまま PDF の文字になるので除く(PDF の構造が数万の要素で重くなる)。
-  article.querySelectorAll(".headerlink, .tag_hide-input details.above-input, script, style, .animation, mjx-assistive-mml")
+  // Web だけのもの: 見出しのリンク記号、隠したコード(出力は残す)、スクリプト、Web でだけ意味のある文(web-only)、
+  // アニメーション(印刷用に添えてある最後のコマの図 .dlmath-animation-still が残る: dlmath.plotting.animation_html)。
+  // 読み上げ用の MathML は、数式の字形がそのまま PDF の文字になるので除く(PDF の構造が数万の要素で重くなる)。
+  // ただし見出しの中のものは残す: PDF のしおりの題は見出しの文字から作られ、ないと式の部分が抜ける。
+  article.querySelectorAll(".headerlink, .tag_hide-input details.above-input, script, style, .web-only, .animation")
     .forEach((el) => el.remove());
+  article.querySelectorAll("mjx-assistive-mml").forEach((el) => {
+    if (!el.closest("h1, h2, h3, h4, h5, h6")) el.remove();
+  });
+  // 図をクリックすると画像のファイルを開くリンク(Sphinx)は、紙では意味がないので外す
+  article.querySelectorAll("a.reference.image").forEach((a) => a.replaceWith(...a.childNodes));
   // 画像は遅延読み込みにしない(印刷のときに読み込まれていないと空白になる)
   article.querySelectorAll("img").forEach((img) => {
     img.removeAttribute("loading");
