@@ -199,7 +199,9 @@ IMAGES = """() => Array.from(document.images, (img) => ({
 # 画像の背景色が不透明で明るいか。透明な図が暗い背景に載っていればどちらも満たしません。
 FIGURES_IN_DARK = """() => {
   const light = (r, g, b) => (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255 > 0.85;
-  return Array.from(document.querySelectorAll("article img"), (img) => {
+  // 画面に出る図だけ(印刷のときだけ出すアニメーションの最後のコマ .dlmath-animation-still は display: none)
+  const shown = Array.from(document.querySelectorAll("article img")).filter((img) => img.getClientRects().length);
+  return shown.map((img) => {
     const w = img.naturalWidth, h = img.naturalHeight;
     const canvas = document.createElement("canvas");
     canvas.width = w; canvas.height = h;
