@@ -114,6 +114,8 @@ def test_outline_has_every_part_and_chapter():
     assert not [c for c in chapters if c not in found], found
     assert [found[c] for c in chapters] == sorted(found[c] for c in chapters)  # 目次の順
     assert len(found) > 150  # 節まで入っている
+    # 見出しの中の式もしおりの題に入る(例「3.7.1. w0での偏微分」。式が抜けると「3.7.1. での偏微分」)
+    assert not [title for title in found if re.match(r"^[\d.]*(での|を|から|の)", title)], sorted(found)[:20]
 
 
 def test_fonts_are_embedded_japanese_fonts():

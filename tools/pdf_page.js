@@ -13,11 +13,20 @@
   // Web だけのもの: 見出しのリンク記号、隠したコード(出力は残す)、スクリプト、Web でだけ意味のある文(web-only)、
   // アニメーション(印刷用に添えてある最後のコマの図 .dlmath-animation-still が残る: dlmath.plotting.animation_html)。
   // 読み上げ用の MathML は、数式の字形がそのまま PDF の文字になるので除く(PDF の構造が数万の要素で重くなる)。
-  // ただし見出しの中のものは残す: PDF のしおりの題は見出しの文字から作られ、ないと式の部分が抜ける。
+  // 見出しの中の式は、その文字(例 w0)を見えない大きさの文字で残す: PDF のしおりの題は見出しの描かれた文字から
+  // 作られ、式の字形(CSS の content)も隠した MathML も入らないので、ないと「3.7.1. での偏微分」になる。
   article.querySelectorAll(".headerlink, .tag_hide-input details.above-input, script, style, .web-only, .animation")
     .forEach((el) => el.remove());
   article.querySelectorAll("mjx-assistive-mml").forEach((el) => {
-    if (!el.closest("h1, h2, h3, h4, h5, h6")) el.remove();
+    if (el.closest("h1, h2, h3, h4, h5, h6")) {
+      const text = document.createElement("span");
+      text.className = "pdf-outline-text";
+      el.querySelectorAll("annotation").forEach((tex) => tex.remove());  // TeX の原文は除き、MathML の文字だけ
+      text.textContent = el.textContent.replace(/\s+/g, "");
+      el.replaceWith(text);
+    } else {
+      el.remove();
+    }
   });
   // 図をクリックすると画像のファイルを開くリンク(Sphinx)は、紙では意味がないので外す
   article.querySelectorAll("a.reference.image").forEach((a) => a.replaceWith(...a.childNodes));
