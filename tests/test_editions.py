@@ -1,0 +1,191 @@
+"""版(タグ vX.Y)・正誤表・更新履歴・節ごとの「質問・指摘」を確かめる。
+
+前半は一時的なリポジトリで、小さな本(_ext/editions.py と _templates/page.html をそのまま使う 3 ページ)に
+2 つのタグ v1.0・v1.1 を付け、tools/editions.py が main をルートに、各タグをその版として ``vX.Y/`` に置くこと、
+版のメニューと古い版の帯、正誤表とページのお知らせが changes.yml から作られることを、実際にビルドして確かめます。
+後半はこの本のサイト(make book の _build/html)で、正誤表・更新履歴・日付・報告のリンクを確かめます。
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+import dlmath
+from conftest import ROOT, built_page, toc_files
+
+sys.path.insert(0, str(ROOT / "tools"))
+import editions  # noqa: E402  (tools/editions.py)
+
+JB = Path(sys.executable).with_name("jupyter-book")
+BUILD = f"{JB} build --quiet ."
+SITE = "https://example.org/book/"
+REPO = "https://github.com/example/book"
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+
+
+def _changes(versions: list[tuple[str, str]], errata: list[dict]) -> str:
+    data = {
+        "editions": [{"version": v, "date": datetime.date.fromisoformat(d), "summary": f"版 {v}",
+                      "changes": [f"版 {v} の変更"]} for v, d in versions],
+        "errata": errata,
+    }
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+def _commit(repo: Path, message: str, tag: str | None = None) -> None:
+    git = ["git", "-C", str(repo), "-c", "user.name=test", "-c", "user.email=test@example.org"]
+    subprocess.run([*git, "add", "--all"], check=True, capture_output=True)
+    subprocess.run([*git, "commit", "--quiet", "-m", message], check=True, capture_output=True)
+    if tag:
+        subprocess.run([*git, "tag", tag], check=True, capture_output=True)
+
+
+ERRATUM = {"page": "page", "anchor": "sec-page-part", "wrong": "誤りの文(テスト)", "correct": "正しい文(テスト)",
+           "found": "1.0", "fixed": "1.1"}
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    """2 つのタグと、その後の main を持つ小さな本。main をビルドしてから tools/editions.py を走らせる。"""
+    repo = tmp_path_factory.mktemp("editions") / "book"
+    repo.mkdir()
+    subprocess.run(["git", "init", "--quiet", "--initial-branch=main", str(repo)], check=True)
+    shutil.copytree(ROOT / "_ext", repo / "_ext", ignore=shutil.ignore_patterns("__pycache__"))
+    (repo / "_templates").mkdir()
+    shutil.copy(ROOT / "_templates" / "page.html", repo / "_templates" / "page.html")
+    _write(repo, {
+        ".gitignore": "_build/\n",
+        "_config.yml": f"""
+            title: 小さな本
+            only_build_toc_files: true
+            execute: {{execute_notebooks: "off"}}
+            repository: {{url: {REPO}, branch: main}}
+            html: {{baseurl: "{SITE}", use_issues_button: true, use_repository_button: true}}
+            sphinx:
+              recursive_update: true
+              local_extensions: {{editions: _ext}}
+              config: {{language: ja, templates_path: [_templates]}}
+            """,
+        "_toc.yml": """
+            format: jb-book
+            root: book/intro
+            chapters:
+              - file: book/page
+              - file: book/changes
+            """,
+        "book/intro.md": "# はじめに\n\n小さな本です。\n",
+        "book/page.md": "# ページ\n\n(sec-page-part)=\n## 節\n\n第1版の文です。\n",
+        "book/changes.md": "# 正誤表と更新履歴\n\n## 正誤表\n\n```{dlmath-errata}\n```\n\n## 更新履歴\n\n```{dlmath-changelog}\n```\n",
+        "book/changes.yml": _changes([("1.0", "2026-01-10")], []),
+    })
+    _commit(repo, "v1.0", tag="v1.0")
+    _write(repo, {
+        "book/page.md": "# ページ\n\n(sec-page-part)=\n## 節\n\n第1.1版の文です。\n",
+        "book/changes.yml": _changes([("1.1", "2026-02-20"), ("1.0", "2026-01-10")], [ERRATUM]),
+    })
+    _commit(repo, "v1.1", tag="v1.1")
+    _write(repo, {"book/page.md": "# ページ\n\n(sec-page-part)=\n## 節\n\nmain の文です。\n\n## 新しい節\n\n足した節です。\n",
+                  "book/new.md": "# 新しいページ\n\nmain にだけあるページです。\n",
+                  "_toc.yml": "format: jb-book\nroot: book/intro\nchapters:\n  - file: book/page\n  - file: book/new\n"
+                              "  - file: book/changes\n"})
+    _commit(repo, "main")
+    subprocess.run([str(JB), "build", "--quiet", "."], cwd=repo, check=True, capture_output=True)
+    site, cache = repo / "_build" / "html", repo / "_build" / "editions"
+    editions.main(["--repo", str(repo), "--site", str(site), "--cache", str(cache), "--build", BUILD])
+    return repo, site, cache
+
+
+def _page(site: Path, path: str) -> BeautifulSoup:
+    return BeautifulSoup((site / path).read_text(encoding="utf-8"), "html.parser")
+
+
+def test_each_tag_is_built_from_its_own_commit_under_its_edition(tiny):
+    _, site, _ = tiny
+    assert "main の文です" in _page(site, "book/page.html").get_text()
+    assert "第1.1版の文です" in _page(site, "v1.1/book/page.html").get_text()
+    assert "第1版の文です" in _page(site, "v1.0/book/page.html").get_text()
+    assert not (site / "v1.0" / "book" / "new.html").exists(), "a page added after v1.0 must not appear in v1.0"
+    canonical = _page(site, "v1.0/book/page.html").find("link", rel="canonical")["href"]
+    assert canonical == SITE + "v1.0/book/page.html"
+
+
+@pytest.mark.parametrize("here", ["", "v1.1/", "v1.0/"])
+def test_switcher_lists_the_editions_present_and_each_link_opens_a_page(tiny, here):
+    _, site, _ = tiny
+    for path in ("book/page.html", "book/intro.html"):
+        menu = _page(site, here + path).select_one(".dropdown-edition-buttons")
+        items = menu.select("a.btn-edition-button")
+        assert [a.get_text(strip=True).lstrip("✓ ") for a in items] == ["最新版", "v1.1", "v1.0"]
+        assert [a.get_text(strip=True) for a in menu.select('[aria-current="page"]')] == [f"✓ {here[:-1] or '最新版'}"]
+        base = (site / here / path).parent
+        for a in items:
+            assert (base / a["href"]).resolve().is_file(), f"{here}{path}: {a['href']} does not exist"
+        assert menu.select_one("a.btn-changes-button"), "the menu keeps the link to 正誤表と更新履歴"
+
+
+def test_switcher_falls_back_to_the_first_page_for_a_page_an_edition_lacks(tiny):
+    _, site, _ = tiny
+    hrefs = [a["href"] for a in _page(site, "book/new.html").select("a.btn-edition-button")]
+    assert hrefs == ["../book/new.html", "../v1.1/book/intro.html", "../v1.0/book/intro.html"]
+
+
+def test_old_editions_have_a_banner_that_links_to_the_latest_page(tiny):
+    _, site, _ = tiny
+    assert _page(site, "book/page.html").select_one(".edition-banner") is None
+    for edition in ("v1.0", "v1.1"):
+        banner = _page(site, f"{edition}/book/page.html").select_one(".edition-banner")
+        assert edition in banner.get_text()
+        link = banner.select_one("a.edition-latest")["href"]
+        assert (site / edition / "book" / link).resolve() == site / "book" / "page.html"
+
+
+def test_errata_come_from_changes_yml_on_the_page_and_as_a_notice(tiny):
+    _, site, _ = tiny
+    rows = _page(site, "v1.1/book/changes.html").select("table tbody tr")
+    assert len(rows) == 1
+    cells = [td.get_text(" ", strip=True) for td in rows[0].find_all("td")]
+    assert cells[1:] == ["誤りの文(テスト)", "正しい文(テスト)", "v1.0", "v1.1"]
+    assert rows[0].find("a")["href"] == "page.html#sec-page-part"
+    notice = _page(site, "v1.1/book/page.html").select_one(".page-status")
+    assert "このページの訂正 1 件" in notice.get_text()
+    assert notice.find("a")["href"] == "changes.html#errata-page"
+    assert "訂正" not in _page(site, "v1.0/book/page.html").select_one(".page-status").get_text()
+    history = _page(site, "v1.1/book/changes.html").get_text()
+    assert "v1.1(2026年2月20日公開)" in history and "v1.0(2026年1月10日公開)" in history
+
+
+def test_report_links_prefill_page_section_edition_and_url(tiny):
+    _, site, _ = tiny
+    link = _page(site, "v1.1/book/page.html").select_one(".report-link a")["href"]
+    parts = urlsplit(link)
+    assert f"{parts.scheme}://{parts.netloc}{parts.path}" == REPO + "/issues/new"
+    query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+    assert query["template"] == "report.yml"
+    assert query["edition"] == "v1.1"
+    assert query["url"] == SITE + "v1.1/book/page.html#sec-page-part"
+    assert query["section"].endswith("節")
+
+
+def test_a_second_run_reuses_the_built_editions(tiny):
+    repo, site, cache = tiny
+    # ビルドのコマンドが失敗するものでも、タグのコミットが変わっていなければ成功する(作り直さない)
+    editions.main(["--repo", str(repo), "--site", str(site), "--cache", str(cache), "--build", "false"])
+    assert "第1版の文です" in _page(site, "v1.0/book/page.html").get_text()
+    hrefs = [a["href"] for a in _page(site, "v1.0/book/page.html").select("a.btn-edition-button")]
+    assert len(hrefs) == 3, "stamping twice must not duplicate the menu items"
