@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 # 本の図の文字が小さすぎたら警告(セルの stderr になりビルドが止まる): dlmath.plotting._check_font_sizes
 export DLMATH_CHECK_FIGURES := 1
 
-.PHONY: setup book test test-book serve clean bench bench-mlp lint browser compat compat-env pdf downloads
+.PHONY: setup book test test-book serve clean bench bench-mlp lint browser compat compat-env pdf downloads editions
 .DEFAULT_GOAL := book
 
 $(STAMP): requirements.txt pyproject.toml
@@ -108,6 +108,12 @@ downloads: setup
 	$(BIN)/python tools/offline.py
 	mkdir -p _build/html/downloads
 	cp _build/pdf/*.pdf _build/downloads/dlmath-offline.zip _build/html/downloads/
+
+## 公開する版: リポジトリのタグ vX.Y のそれぞれを、そのタグの作業ツリーで make book pdf downloads して
+## (_build/editions/ にとっておき、タグが同じコミットを指す間は作り直さない)、サイトの vX.Y/ に置き、
+## すべてのページのヘッダーの版のメニューを書き直します(tools/editions.py)。先に make book が要ります。
+editions: setup
+	$(BIN)/python tools/editions.py
 
 test: lint browser compat-env test-book pdf downloads
 	$(BIN)/python -m pytest

@@ -248,6 +248,13 @@ def report_url(app, docname: str, section_id: str, section: str) -> str:
     return f"{repo}/issues/new?{urlencode(fields, quote_via=quote)}"
 
 
+def _tex_text(node) -> str:
+    """見出しの文字。式は $…$ の TeX にする(フォームに貼られても読めるように)。"""
+    return "".join(f"${n.astext()}$" if isinstance(n, nodes.math) else n.astext()
+                   for n in node.findall(lambda n: isinstance(n, (nodes.math, nodes.Text)))
+                   if isinstance(n, nodes.math) or not isinstance(n.parent, nodes.math))
+
+
 def add_report_links(app, doctree, docname) -> None:
     if app.builder.format != "html" or not docname.startswith("book/"):
         return
@@ -258,7 +265,7 @@ def add_report_links(app, doctree, docname) -> None:
             continue
         anchor = section["ids"][0]
         number = ".".join(map(str, numbers.get(f"#{anchor}", ())))
-        title = " ".join(section[0].astext().split())
+        title = " ".join(_tex_text(section[0]).split())
         section.insert(1, report_link(href=report_url(app, docname, anchor, f"{number} {title}".strip())))
 
 

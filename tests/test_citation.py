@@ -18,6 +18,10 @@ CFF = ROOT / "CITATION.cff"
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 SITE_URL = CONFIG["html"]["baseurl"]
 REPO_URL = CONFIG["repository"]["url"]
+# 公開した最新の版(book/changes.yml の、日付のある最初の版)と、その版のサイトの URL
+EDITION = next(e for e in yaml.safe_load((ROOT / "book" / "changes.yml").read_text(encoding="utf-8"))["editions"]
+               if e.get("date"))
+EDITION_URL = f"{SITE_URL}v{EDITION['version']}/"
 
 
 @pytest.fixture(scope="module")
@@ -44,18 +48,36 @@ def test_cff_agrees_with_the_book_config_and_the_package(cff):
     assert cff["title"] == CONFIG["title"]
     assert cff["url"] == SITE_URL
     assert cff["repository-code"] == REPO_URL
-    assert cff["version"] == dlmath.__version__
+    assert cff["version"] == dlmath.__version__ == f"{EDITION['version']}.0"
     assert cff["preferred-citation"]["version"] == dlmath.__version__
-    assert cff["preferred-citation"]["url"] == SITE_URL
+    assert cff["preferred-citation"]["url"] == EDITION_URL
     assert cff["preferred-citation"]["title"] == CONFIG["title"]
     assert str(cff["preferred-citation"]["year"]) == str(CONFIG["copyright"])
 
 
 def test_cff_dates_and_licenses(cff):
-    datetime.date.fromisoformat(str(cff["date-released"]))  # YYYY-MM-DD でなければ ValueError
+    assert datetime.date.fromisoformat(str(cff["date-released"])) == EDITION["date"]
     assert cff["license"] == ["CC-BY-4.0", "MIT"], "text CC BY 4.0 (LICENSE-CONTENT.md), code MIT (LICENSE)"
     assert cff["preferred-citation"]["type"] == "book"
     assert "citing.html" in cff["message"]
+
+
+def test_citing_page_states_the_released_edition_its_date_and_url(citing):
+    items = citing.find(id="sec-citing-items").get_text()
+    date = EDITION["date"]
+    assert f"v{EDITION['version']}({date.year}年{date.month}月{date.day}日公開)" in items
+    assert EDITION_URL in items
+
+
+def test_zenodo_metadata_agrees_with_the_citation():
+    import json
+
+    zenodo = json.loads((ROOT / ".zenodo.json").read_text(encoding="utf-8"))
+    assert zenodo["title"] == CONFIG["title"]
+    assert [c["name"] for c in zenodo["creators"]] == [CONFIG["author"]]
+    assert zenodo["license"] == "cc-by-4.0"
+    assert zenodo["upload_type"] == "publication"
+    assert any(r["identifier"] == SITE_URL for r in zenodo.get("related_identifiers", []))
 
 
 @pytest.fixture(scope="module")
@@ -67,17 +89,20 @@ def test_citing_page_bibtex_matches_config_and_version(citing):
     snippets = [pre.get_text() for pre in citing.select("div.highlight-bibtex pre")]
     assert len(snippets) >= 2, "expected BibTeX snippets for the book and for a chapter"
     for snippet in snippets:
-        assert f"version      = {{{dlmath.__version__}}}" in snippet
+        assert f"version      = {{{EDITION['version']}}}" in snippet
         assert f"{{{{{CONFIG['author']}}}}}" in snippet, "author must be braced as one entity"
         url = re.search(r"url\s*=\s*\{(\S+)\}", snippet).group(1)
-        assert url.startswith(SITE_URL), url
+        assert url.startswith(EDITION_URL), url
+        assert f"v{EDITION['version']}、" in snippet
     assert f"title        = {{{CONFIG['title']}}}" in snippets[0]
 
 
 def test_citing_page_example_links_point_to_existing_anchors(site, citing):
     """引用方法のページが例に挙げた URL(サイト内のページ#アンカー)が、実際にあること。"""
     text = citing.get_text()
-    examples = set(re.findall(re.escape(SITE_URL) + r"(book/[\w-]+\.html)(?:#([\w-]+))?", text))
+    examples = set(re.findall(re.escape(SITE_URL) + r"(?:v\d+\.\d+/)?(book/[\w-]+\.html)(?:#([\w-]+))?", text))
+    edition_links = re.findall(re.escape(SITE_URL) + r"(v\d+\.\d+)/", text)
+    assert edition_links and set(edition_links) == {f"v{EDITION['version']}"}, edition_links
     assert len(examples) >= 4
     for page, anchor in examples:
         path = site / page

@@ -189,3 +189,123 @@ def test_a_second_run_reuses_the_built_editions(tiny):
     assert "第1版の文です" in _page(site, "v1.0/book/page.html").get_text()
     hrefs = [a["href"] for a in _page(site, "v1.0/book/page.html").select("a.btn-edition-button")]
     assert len(hrefs) == 3, "stamping twice must not duplicate the menu items"
+
+
+# --- この本のサイト(make book の _build/html) ------------------------------------------------------
+
+CHANGES = yaml.safe_load((ROOT / "book" / "changes.yml").read_text(encoding="utf-8"))
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+FORM = yaml.safe_load((ROOT / ".github" / "ISSUE_TEMPLATE" / "report.yml").read_text(encoding="utf-8"))
+PAGES = [name for name in toc_files() if name.startswith("book/")]
+_pages = {}
+
+
+def page(site, name) -> BeautifulSoup:
+    """ビルドしたページ(このモジュールで 1 回だけ読む。読んだものを書き換えないこと)。"""
+    if name not in _pages:
+        _pages[name] = built_page(site, name)
+    return _pages[name]
+
+
+def test_errata_page_lists_every_entry_of_changes_yml_under_its_page(site):
+    soup = page(site, "book/changes")
+    for name in dict.fromkeys(e["page"] for e in CHANGES["errata"]):
+        entries = [e for e in CHANGES["errata"] if e["page"] == name]
+        rubric = soup.find(id=f"errata-{name}")
+        assert rubric is not None, f"no errata group for {name}"
+        assert rubric.find("a")["href"] == f"{name}.html"
+        rows = rubric.find_next("table").select("tbody tr")
+        assert len(rows) == len(entries), f"{name}: {len(rows)} rows for {len(entries)} entries"
+        target = page(site, f"book/{name}")
+        for row, entry in zip(rows, entries):
+            cells = row.find_all("td")
+            assert cells[0].find("a")["href"] == f"{name}.html#{entry['anchor']}"
+            assert target.find(id=entry["anchor"]) is not None, f"{name}#{entry['anchor']} does not exist"
+            assert [c.get_text(strip=True) for c in cells[3:]] == [f"v{entry['found']}", f"v{entry['fixed']}"]
+
+
+def test_changelog_lists_every_edition_newest_first(site):
+    soup = page(site, "book/changes")
+    ids = [tag["id"] for tag in soup.select("p.rubric[id^=changes-v]")]
+    assert ids == [f"changes-v{e['version'].replace('.', '-')}" for e in CHANGES["editions"]]
+    for entry in CHANGES["editions"]:
+        text = soup.find(id=f"changes-v{entry['version'].replace('.', '-')}").get_text()
+        date = entry.get("date")
+        assert (f"{date.year}年{date.month}月{date.day}日公開" if date else "未公開") in text
+
+
+def test_pages_with_errata_carry_a_notice_with_their_count(site):
+    for name in PAGES:
+        count = sum(e["page"] == name.removeprefix("book/") for e in CHANGES["errata"])
+        status = page(site, name).select_one("article .page-status")
+        text = status.get_text() if status else ""
+        if count:
+            assert f"このページの訂正 {count} 件" in text, f"{name}: {text!r}"
+            assert status.find("a")["href"] == f"changes.html#errata-{name.removeprefix('book/')}"
+        else:
+            assert "訂正" not in text, f"{name} has no errata but says {text!r}"
+
+
+def test_each_page_shows_the_date_of_its_last_commit(site):
+    for name in PAGES:
+        day = subprocess.run(["git", "-C", str(ROOT), "log", "-1", "--format=%cs", "--", f"{name}.md"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+        date = datetime.date.fromisoformat(day)
+        expected = f"最終更新: {date.year}年{date.month}月{date.day}日"
+        assert expected in page(site, name).select_one("article .page-status").get_text(), name
+
+
+def _query(href: str) -> dict[str, str]:
+    parts = urlsplit(href)
+    assert f"{parts.scheme}://{parts.netloc}{parts.path}" == CONFIG["repository"]["url"] + "/issues/new", href
+    return {key: values[0] for key, values in parse_qs(parts.query).items()}
+
+
+def test_every_section_has_a_report_link_prefilled_for_that_section(site):
+    fields = {item["id"] for item in FORM["body"] if "id" in item}
+    site_url = CONFIG["html"]["baseurl"]
+    count = 0
+    for name in PAGES:
+        soup = built_page(site, name)
+        for heading in soup.select("article section > :is(h2, h3, h4)[id]"):
+            link = heading.find_next_sibling()
+            assert link is not None and "report-link" in (link.get("class") or []), f"{name}#{heading['id']}"
+            query = _query(link.find("a")["href"])
+            assert query.pop("template") == "report.yml" and query.pop("title").startswith("[指摘] ")
+            assert set(query) <= fields, f"fields not in the form: {set(query) - fields}"
+            assert query["url"] == f"{site_url}{name}.html#{heading['id']}"
+            number = heading.select_one(".section-number")
+            number = number.extract().get_text(strip=True).rstrip(".") if number else ""
+            title = heading.get_text("", strip=True).rstrip("#")
+            plain = re.sub(r"\\[()]|\$|\s", "", query["section"])  # 見出しの式は $…$、ページでは \(…\)
+            assert plain == re.sub(r"\\[()]|\s", "", number + title), (query["section"], title)
+            assert query["edition"].startswith("最新版(main")
+            count += 1
+    assert count > 100, f"only {count} sections have a report link"
+
+
+def test_header_opens_the_report_form_for_the_page_instead_of_the_theme_default(site):
+    for name in PAGES:
+        html = (site / f"{name}.html").read_text(encoding="utf-8")
+        assert "Your issue content here" not in html, name
+        soup = BeautifulSoup(html, "html.parser")
+        query = _query(soup.select_one(".article-header-buttons a.btn-source-issues-button")["href"])
+        assert query["url"] == f"{CONFIG['html']['baseurl']}{name}.html"
+
+
+def test_a_plain_build_lists_the_latest_edition_and_the_changes_page(site):
+    menu = page(site, "book/linear-regression").select_one(".dropdown-edition-buttons")
+    assert [a.get_text(strip=True) for a in menu.select("a.btn-edition-button")] == ["最新版"]
+    assert menu.select_one("a.btn-changes-button")["href"] == "changes.html"
+
+
+def test_the_report_form_has_the_fields_the_links_fill():
+    ids = [item.get("id") for item in FORM["body"]]
+    assert {"kind", "page", "section", "edition", "url", "details"} <= set(ids)
+    kind = next(item for item in FORM["body"] if item.get("id") == "kind")
+    assert kind["attributes"]["options"] == ["誤り", "分かりにくい箇所", "質問"]
+
+
+def test_the_package_version_is_the_released_edition():
+    edition = next(e for e in CHANGES["editions"] if e.get("date"))
+    assert dlmath.__version__ == f"{edition['version']}.0"

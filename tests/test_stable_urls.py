@@ -3,6 +3,9 @@
 講師は章・節・式・図・演習問題へのリンクを講義資料に書きます(book/citing.md)。そこで、公開済みのページと
 アンカー(``sec-``・``eq-``・``fig-``・``ex-``・``cite-``・用語集の ``term-`` のラベル)を tests/stable_anchors.txt に記録し、
 そのどれかがビルド済みのサイトから消えたら失敗させます。ラベルやファイル名を変えると、このテストが落ちます。
+番号の付く節・式・図・演習問題は、その番号も記録します(行の末尾)。版の番号の前の数字が同じ間(v1.0、v1.1、…)は、
+URL もアンカーも番号も変えません(book/changes.md)。一覧の先頭の ``# 版: vX.x`` がその大きな版で、
+dlmath.__version__ の前の数字と合っていることも確かめます。番号を変える版を出すときは前の数字を上げ、一覧を作り直します。
 
 新しいページやラベルを一覧に加えるには、本をビルドしてから次を実行します(一覧から消すことはしません)::
 
@@ -31,14 +34,23 @@ CHAPTER_NUMBERS = {
 
 
 def published():
-    """stable_anchors.txt の各行: ``book/page.html`` または ``book/page.html#anchor``。"""
+    """stable_anchors.txt の各行: ``book/page.html`` または ``book/page.html#anchor [番号]``。"""
     entries = []
     for line in ANCHORS.read_text(encoding="utf-8").splitlines():
         line = line.strip()
         if line and not line.startswith("#"):
-            page, _, anchor = line.partition("#")
-            entries.append((page, anchor))
+            target, _, number = line.partition(" ")
+            page, _, anchor = target.partition("#")
+            entries.append((page, anchor, number))
     return entries
+
+
+def number_of(tag) -> str:
+    """アンカーの要素が表示している番号(節 3.2、式 3.4、図 3.1、演習問題 3.1)。番号がなければ空。"""
+    mark = tag.select_one(".eqno") if "math" in (tag.get("class") or []) else tag.select_one(".section-number, .caption-number")
+    text = mark.get_text(" ", strip=True).rstrip("#") if mark else ""
+    found = re.search(r"\d+(?:\.\d+)*", text)
+    return found.group(0) if found else ""
 
 
 def numbered_chapters():
@@ -62,8 +74,19 @@ def ids_of(site, page):
     return _ids[key]
 
 
+def test_list_belongs_to_the_current_major_edition():
+    import dlmath
+
+    major = re.search(r"^# 版: v(\d+)\.x", ANCHORS.read_text(encoding="utf-8"), re.M)
+    assert major, "stable_anchors.txt には「# 版: vX.x」の行が要ります"
+    assert major.group(1) == dlmath.__version__.split(".")[0], (
+        f"dlmath {dlmath.__version__} の大きな版が一覧(v{major.group(1)}.x)と違います。番号や URL を変えた版なら、"
+        "一覧の版を書き換えて作り直してください(`python tests/test_stable_urls.py --rebase`)"
+    )
+
+
 def test_list_is_well_formed():
-    entries = published()
+    entries = [(page, anchor) for page, anchor, _ in published()]
     pages = {page for page, anchor in entries if not anchor}
     assert len(entries) == len(set(entries)), "duplicate lines in stable_anchors.txt"
     for page, anchor in entries:
@@ -73,12 +96,19 @@ def test_list_is_well_formed():
     assert {f"{name}.html" for name in CHAPTER_NUMBERS} <= pages
 
 
-@pytest.mark.parametrize("page", sorted({page for page, _ in published()}))
+@pytest.mark.parametrize("page", sorted({page for page, _, _ in published()}))
 def test_published_page_and_its_anchors_still_exist(site, page):
     ids = ids_of(site, page)
     assert ids is not None, f"published page {page} is gone (its URL is cited; do not rename files)"
-    missing = [anchor for p, anchor in published() if p == page and anchor and anchor not in ids]
+    missing = [anchor for p, anchor, _ in published() if p == page and anchor and anchor not in ids]
     assert not missing, f"published anchors missing from {page} (renamed labels break cited links): {missing}"
+    soup = BeautifulSoup((site / page).read_text(encoding="utf-8"), "html.parser")
+    moved = [
+        f"#{anchor}: {number} → {number_of(soup.find(id=anchor))}"
+        for p, anchor, number in published()
+        if p == page and number and number_of(soup.find(id=anchor)) != number
+    ]
+    assert not moved, f"numbers changed within the major edition on {page} (add new items after existing ones): {moved}"
 
 
 def test_chapter_numbers_are_unchanged():
@@ -120,14 +150,26 @@ def current_anchors(site):
         page = f"{name}.html"
         lines.append(page)
         soup = BeautifulSoup((site / page).read_text(encoding="utf-8"), "html.parser")
-        lines += [f"{page}#{tag['id']}" for tag in soup.find_all(id=True) if STABLE_ID.match(tag["id"])]
+        for tag in soup.find_all(id=True):
+            if STABLE_ID.match(tag["id"]):
+                lines.append(f"{page}#{tag['id']} {number_of(tag)}".rstrip())
     return lines
 
 
 if __name__ == "__main__":
-    site = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "_build" / "html"
-    known = set(ANCHORS.read_text(encoding="utf-8").splitlines()) if ANCHORS.exists() else set()
-    new = [line for line in current_anchors(site) if line not in known]
-    with ANCHORS.open("a", encoding="utf-8") as f:
-        f.writelines(f"{line}\n" for line in new)
-    print(f"added {len(new)} entries to {ANCHORS}")
+    # 使い方: python tests/test_stable_urls.py [--rebase] [サイト]。--rebase は番号を今のサイトの番号に書き直す
+    # (大きな版を上げるときだけ)。ふだんは新しいページ・アンカーを末尾に足すだけで、既存の行は変えません。
+    args = [a for a in sys.argv[1:] if a != "--rebase"]
+    site = Path(args[0]) if args else ROOT / "_build" / "html"
+    text = ANCHORS.read_text(encoding="utf-8")
+    header = [line for line in text.splitlines() if line.startswith("#")]
+    known = {line.split(" ")[0] for line in text.splitlines() if line and not line.startswith("#")}
+    current = current_anchors(site)
+    if "--rebase" in sys.argv:
+        ANCHORS.write_text("\n".join(header + current) + "\n", encoding="utf-8")
+        print(f"rewrote {ANCHORS} with {len(current)} entries and their numbers")
+    else:
+        new = [line for line in current if line.split(" ")[0] not in known]
+        with ANCHORS.open("a", encoding="utf-8") as f:
+            f.writelines(f"{line}\n" for line in new)
+        print(f"added {len(new)} entries to {ANCHORS}")

@@ -195,6 +195,19 @@ def test_deploy_caches_execution_results_keyed_on_book_and_src():
     )
 
 
+def test_deploy_publishes_the_release_editions_from_tags():
+    """版のタグ vX.Y の push でも動き、ルートには main を、版は make editions で /vX.Y/ に置く(キャッシュ付き)。"""
+    workflow = _load(DEPLOY)
+    assert "v*" in ((_triggers(workflow).get("push") or {}).get("tags") or []), "タグ v* の push で動きません"
+    (_, checkout), *_ = _steps_using(workflow, "actions/checkout")
+    settings = checkout.get("with") or {}
+    assert settings.get("fetch-depth") == 0, "最終更新日と版のタグに、履歴とタグのすべてが要ります(fetch-depth: 0)"
+    assert "default_branch" in str(settings.get("ref")), "タグで動いたときもルートは main(既定のブランチ)"
+    assert _runs(workflow, "editions"), "make editions を実行するステップがありません"
+    assert any("_build/editions" in str((step.get("with") or {}).get("path", ""))
+               for _, step in _steps_using(workflow, "actions/cache")), "版のビルドをキャッシュしていません"
+
+
 def test_test_workflow_runs_make_test_on_pull_requests():
     workflow = _load(TEST)
     assert "pull_request" in _triggers(workflow), "pull_request で動きません"

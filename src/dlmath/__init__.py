@@ -28,4 +28,4 @@
 from dlmath.errors import DivergenceError
 
 __all__ = ["DivergenceError"]
-__version__ = "0.1.0"
+__version__ = "1.0.0"
