@@ -52,7 +52,7 @@ $(NPM_STAMP): package.json package-lock.json $(STAMP)
 ## --plugin はコマンドラインで渡します(.textlintrc の plugins は組み込みの Markdown パーサーより後に回されるため)。
 ## 日本語の校正(textlint)。設定は .textlintrc.js、MyST の読み替えは tools/textlint-plugin-myst.js。
 lint: $(NPM_STAMP)
-	npx --no-install textlint --plugin $(CURDIR)/tools/textlint-plugin-myst.js "book/**/*.md"
+	npx --no-install textlint --plugin $(CURDIR)/tools/textlint-plugin-myst.js "book/**/*.md" CONTRIBUTING.md
 
 ## ブラウザのテスト(tests/test_browser.py)と PDF 版(make pdf)が使う Debian の Chromium、日本語フォント
 ## (IPAex ゴシック・明朝)、poppler-utils(pdftotext など)と qpdf(PDF の圧縮)。なければ apt-get で入れます
