@@ -119,8 +119,9 @@ def config_inited(app, config) -> None:
 
 
 def env_get_outdated(app, env, added, changed, removed):
-    """changes.yml か版が変わったら、全ページを読み直す(題の下のお知らせと正誤表のページが変わるため)。"""
-    digest = app.dlmath_changes["digest"] + os.environ.get("DLMATH_EDITION", "")
+    """changes.yml・版・この拡張が変わったら、全ページを読み直す(題の下のお知らせと正誤表のページが変わるため)。"""
+    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()  # この拡張を直したときも
+    digest = app.dlmath_changes["digest"] + code + os.environ.get("DLMATH_EDITION", "")
     if getattr(env, "dlmath_changes_digest", None) == digest:
         return []
     env.dlmath_changes_digest = digest
@@ -143,8 +144,9 @@ class _MystDirective(SphinxDirective):
         return container.children
 
 
-def _cell(text) -> str:
-    return " ".join(str(text).split()).replace("|", "\\|")
+def _one_line(text) -> str:
+    """YAML の文を 1 行に(箇条書きの 1 項目に収める)。"""
+    return " ".join(str(text).split())
 
 
 class Changelog(_MystDirective):
@@ -154,23 +156,25 @@ class Changelog(_MystDirective):
             version = entry["version"]
             when = f"{ja_date(entry['date'])}公開" if entry.get("date") else "未公開"
             lines += [f"(changes-v{version.replace('.', '-')})=", f"~~~{{rubric}} v{version}({when})", "~~~", ""]
-            lines += [_cell(entry["summary"]), ""] + [f"- {_cell(c)}" for c in entry["changes"]] + [""]
+            lines += [_one_line(entry["summary"]), ""] + [f"- {_one_line(c)}" for c in entry["changes"]] + [""]
         return lines
 
 
 class Errata(_MystDirective):
+    """ページごとに、節へのリンク・誤・正・版の箇条書き(表にするとスマートフォンで誤と正の区別が消える)。"""
+
     def markdown(self, data):
         if not data["errata"]:
             return ["公開した版に見つかった誤りは、まだありません。", ""]
         lines = []
         for page in dict.fromkeys(e["page"] for e in data["errata"]):
-            entries = [e for e in data["errata"] if e["page"] == page]
             lines += [f"(errata-{page})=", f"~~~{{rubric}} {{doc}}`{page}`", "~~~", ""]  # ``` の行には ` を書けない
-            lines += ["| 節 | 誤 | 正 | 誤りのあった版 | 訂正した版 |", "|---|---|---|---|---|"]
-            lines += [
-                f"| {{ref}}`{e['anchor']}` | {_cell(e['wrong'])} | {_cell(e['correct'])} | v{e['found']} | v{e['fixed']} |"
-                for e in entries
-            ]
+            for e in (e for e in data["errata"] if e["page"] == page):
+                lines += [
+                    f"- {{ref}}`{e['anchor']}`(誤りのあった版 v{e['found']}、訂正した版 v{e['fixed']})",
+                    f"  - **誤**: {_one_line(e['wrong'])}",
+                    f"  - **正**: {_one_line(e['correct'])}",
+                ]
             lines.append("")
         return lines
 

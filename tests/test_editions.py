@@ -155,13 +155,20 @@ def test_old_editions_have_a_banner_that_links_to_the_latest_page(tiny):
         assert (site / edition / "book" / link).resolve() == site / "book" / "page.html"
 
 
+def _errata_items(soup, page):
+    """正誤表のページの、page の項目(節へのリンク・誤・正・版を持つ li)。"""
+    rubric = soup.find(id=f"errata-{page}")
+    assert rubric is not None, f"no errata group for {page}"
+    return rubric.find_next("ul").find_all("li", recursive=False)
+
+
 def test_errata_come_from_changes_yml_on_the_page_and_as_a_notice(tiny):
     _, site, _ = tiny
-    rows = _page(site, "v1.1/book/changes.html").select("table tbody tr")
-    assert len(rows) == 1
-    cells = [td.get_text(" ", strip=True) for td in rows[0].find_all("td")]
-    assert cells[1:] == ["誤りの文(テスト)", "正しい文(テスト)", "v1.0", "v1.1"]
-    assert rows[0].find("a")["href"] == "page.html#sec-page-part"
+    items = _errata_items(_page(site, "v1.1/book/changes.html"), "page")
+    assert len(items) == 1
+    assert items[0].find("a")["href"] == "page.html#sec-page-part"
+    assert "誤りのあった版 v1.0、訂正した版 v1.1" in items[0].get_text()
+    assert [li.get_text(strip=True) for li in items[0].select("ul > li")] == ["誤: 誤りの文(テスト)", "正: 正しい文(テスト)"]
     notice = _page(site, "v1.1/book/page.html").select_one(".page-status")
     assert "このページの訂正 1 件" in notice.get_text()
     assert notice.find("a")["href"] == "changes.html#errata-page"
@@ -211,17 +218,16 @@ def test_errata_page_lists_every_entry_of_changes_yml_under_its_page(site):
     soup = page(site, "book/changes")
     for name in dict.fromkeys(e["page"] for e in CHANGES["errata"]):
         entries = [e for e in CHANGES["errata"] if e["page"] == name]
-        rubric = soup.find(id=f"errata-{name}")
-        assert rubric is not None, f"no errata group for {name}"
-        assert rubric.find("a")["href"] == f"{name}.html"
-        rows = rubric.find_next("table").select("tbody tr")
-        assert len(rows) == len(entries), f"{name}: {len(rows)} rows for {len(entries)} entries"
+        items = _errata_items(soup, name)
+        assert soup.find(id=f"errata-{name}").find("a")["href"] == f"{name}.html"
+        assert len(items) == len(entries), f"{name}: {len(items)} items for {len(entries)} entries"
         target = page(site, f"book/{name}")
-        for row, entry in zip(rows, entries):
-            cells = row.find_all("td")
-            assert cells[0].find("a")["href"] == f"{name}.html#{entry['anchor']}"
+        for item, entry in zip(items, entries):
+            assert item.find("a")["href"] == f"{name}.html#{entry['anchor']}"
             assert target.find(id=entry["anchor"]) is not None, f"{name}#{entry['anchor']} does not exist"
-            assert [c.get_text(strip=True) for c in cells[3:]] == [f"v{entry['found']}", f"v{entry['fixed']}"]
+            assert f"誤りのあった版 v{entry['found']}、訂正した版 v{entry['fixed']}" in item.get_text()
+            labels = [li.find("strong").get_text() for li in item.select("ul > li")]
+            assert labels == ["誤", "正"], labels
 
 
 def test_changelog_lists_every_edition_newest_first(site):
