@@ -34,6 +34,7 @@ from sphinx.util.docutils import SphinxDirective
 
 SOURCE = Path("book") / "changes.yml"
 CHANGES_DOC = "book/changes"
+USERS = {CHANGES_DOC, "book/citing"}  # changes.yml の内容を載せるページ
 FORM = "report.yml"  # .github/ISSUE_TEMPLATE/ のフォーム。項目の id は report_url() のキーと同じ
 EDITION = re.compile(r"\d+\.\d+")
 
@@ -44,6 +45,8 @@ EDITION = re.compile(r"\d+\.\d+")
 def load(srcdir) -> dict:
     """changes.yml を読み、書き方を確かめる。誤りはどの項目の何かを書いた ExtensionError にする。"""
     path = Path(srcdir) / SOURCE
+    if not path.is_file():  # changes.yml のない本(テストの小さな本など): 版も訂正もない
+        return {"editions": [], "errata": [], "digest": ""}
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     editions, errata = data.get("editions") or [], data.get("errata") or []
     versions = [str(e.get("version", "")) for e in editions]
@@ -106,26 +109,35 @@ def _git(app, *args) -> str:
 
 
 def last_updated(app, docname: str) -> datetime.date | None:
-    """ページの原稿を最後に変えたコミットの日付(git の履歴がなければ None)。"""
-    day = _git(app, "log", "-1", "--format=%cs", "--", str(app.env.doc2path(docname)))
+    """ページの原稿(changes.yml から作るページはそれも)を最後に変えたコミットの日付。git の履歴がなければ None。"""
+    sources = [str(app.env.doc2path(docname))] + ([str(SOURCE)] if docname in USERS else [])
+    day = _git(app, "log", "-1", "--format=%cs", "--", *sources)
     return datetime.date.fromisoformat(day) if day else None
 
 
 def config_inited(app, config) -> None:
     app.dlmath_changes = load(app.srcdir)
+    app.dlmath_site_url = (config.html_baseurl or "").rstrip("/")  # 版の URL を足す前のサイトの URL
     edition = build_edition(app)
     if edition and config.html_baseurl:
         config.html_baseurl = config.html_baseurl.rstrip("/") + f"/v{edition['version']}/"
 
 
+def _digest(app) -> str:
+    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()  # この拡張を直したときも
+    return app.dlmath_changes["digest"] + code + os.environ.get("DLMATH_EDITION", "")
+
+
 def env_get_outdated(app, env, added, changed, removed):
     """changes.yml・版・この拡張が変わったら、全ページを読み直す(題の下のお知らせと正誤表のページが変わるため)。"""
-    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()  # この拡張を直したときも
-    digest = app.dlmath_changes["digest"] + code + os.environ.get("DLMATH_EDITION", "")
-    if getattr(env, "dlmath_changes_digest", None) == digest:
+    if getattr(env, "dlmath_changes_digest", None) == _digest(app):
         return []
-    env.dlmath_changes_digest = digest
     return sorted(env.found_docs - added - removed)
+
+
+def env_updated(app, env):
+    """読んだページがどの changes.yml・版・拡張で作られたかを記録する(次の差分ビルドで比べる)。"""
+    env.dlmath_changes_digest = _digest(app)
 
 
 # --- 正誤表と更新履歴のページ ----------------------------------------------------------------------
@@ -188,7 +200,7 @@ class EditionRole:
         if edition is None:
             message = inliner.reporter.error("book/changes.yml に日付のある版がありません", line=lineno)
             return [inliner.problematic(rawtext, rawtext, message)], [message]
-        base = app.config.html_baseurl.rstrip("/")
+        base = app.dlmath_site_url
         value = {
             "version": edition["version"],
             "date": ja_date(edition["date"]),
@@ -241,15 +253,16 @@ def report_url(app, docname: str, section_id: str, section: str) -> str:
     number = ".".join(map(str, app.env.toc_secnumbers.get(docname, {}).get("", ())))
     title = f"{number + '. ' if number else ''}{app.env.titles[docname].astext()}"
     base = app.config.html_baseurl.rstrip("/") + "/" if app.config.html_baseurl else ""
+    stable = section_id and not re.fullmatch(r"id\d+", section_id)  # 自動の id(#id4)は節が増えると変わる
     fields = {
         "template": FORM,
         "title": f"[指摘] {section or title}",
         "page": f"{title}({docname}.html)",
         "section": section,
         "edition": edition_label(app),
-        "url": f"{base}{docname}.html" + (f"#{section_id}" if section_id else ""),
+        "url": f"{base}{docname}.html" + (f"#{section_id}" if stable else ""),
     }
-    return f"{repo}/issues/new?{urlencode(fields, quote_via=quote)}"
+    return f"{repo}/issues/new?{urlencode({k: v for k, v in fields.items() if v}, quote_via=quote)}"
 
 
 def _tex_text(node) -> str:
@@ -265,7 +278,8 @@ def add_report_links(app, doctree, docname) -> None:
     numbers = app.env.toc_secnumbers.get(docname, {})
     top = next(iter(doctree.findall(nodes.section)), None)
     for section in list(doctree.findall(nodes.section)):
-        if section is top or not section["ids"]:
+        # 見出しのない節(sphinx-exercise の解答の本文 solution-content など)には付けない
+        if section is top or not section["ids"] or not isinstance(section[0], nodes.title):
             continue
         anchor = section["ids"][0]
         number = ".".join(map(str, numbers.get(f"#{anchor}", ())))
@@ -329,6 +343,7 @@ def add_header_items(app, pagename, templatename, context, doctree) -> None:
 def setup(app):
     app.connect("config-inited", config_inited)
     app.connect("env-get-outdated", env_get_outdated)
+    app.connect("env-updated", env_updated)
     app.connect("doctree-read", add_page_status)
     app.connect("doctree-resolved", add_report_links)
     # テーマがヘッダーのボタンを作る(priority 501)より後に書き換える。

@@ -382,7 +382,8 @@ def test_equation_references_resolve(visits, site, server, name):
     dangling = []
     for href in visits(name).equation_links:
         path, _, fragment = href.partition("#")
-        target = site / unquote(urlsplit(path).path)[len(PREFIX):]
+        # 公開した版(…/v1.0/book/…)を指す例は、同じ大きな版の間はアンカーが同じなので、このサイトのページで確かめる
+        target = site / re.sub(r"^v\d+\.\d+/", "", unquote(urlsplit(path).path)[len(PREFIX):])
         if fragment not in ids_in(target):
             dangling.append(href)
     assert not dangling, f"equation references without a target: {dangling}"

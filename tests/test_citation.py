@@ -12,7 +12,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 import dlmath
-from conftest import ROOT, built_page, chapters_by_numbering
+from conftest import ROOT, built_page, chapters_by_numbering, section_by_id
 
 CFF = ROOT / "CITATION.cff"
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
@@ -63,7 +63,7 @@ def test_cff_dates_and_licenses(cff):
 
 
 def test_citing_page_states_the_released_edition_its_date_and_url(citing):
-    items = citing.find(id="sec-citing-items").get_text()
+    items = section_by_id(citing, "sec-citing-items").get_text()
     date = EDITION["date"]
     assert f"v{EDITION['version']}({date.year}年{date.month}月{date.day}日公開)" in items
     assert EDITION_URL in items

@@ -166,6 +166,9 @@ if __name__ == "__main__":
     known = {line.split(" ")[0] for line in text.splitlines() if line and not line.startswith("#")}
     current = current_anchors(site)
     if "--rebase" in sys.argv:
+        gone = sorted(known - {line.split(" ")[0] for line in current})
+        if gone:  # 番号は作り直しても、公開したアンカーは消さない
+            sys.exit(f"公開したアンカーがサイトにありません(--rebase でも消しません): {gone}")
         ANCHORS.write_text("\n".join(header + current) + "\n", encoding="utf-8")
         print(f"rewrote {ANCHORS} with {len(current)} entries and their numbers")
     else:
