@@ -100,11 +100,11 @@ def test_softmax_jacobian_matches_central_difference(u):
 @pytest.mark.parametrize(
     "function, value, match",
     [
-        (sigmoid, [1.0, np.nan], "u contains 1 NaN"),
-        (softmax, np.zeros((2, 2, 2)), r"u must be 1-D or 2-D, got 3-D array of shape \(2, 2, 2\)"),
-        (softmax, [[np.inf, 0.0]], "u contains 1 NaN or inf"),
-        (log_softmax, np.empty((0, 3)), "u is empty"),
-        (softmax_jacobian, np.zeros((2, 2)), "u must be 1-D"),
+        (sigmoid, [1.0, np.nan], r"u に NaN か inf が 1 個あります\(最初は u\[1\]\)。"),
+        (softmax, np.zeros((2, 2, 2)), r"u は 1 次元か 2 次元の配列にしてください。受け取ったのは形 \(2, 2, 2\) の 3 次元の配列です。"),
+        (softmax, [[np.inf, 0.0]], r"u に NaN か inf が 1 個あります\(最初は u\[0, 0\]\)。"),
+        (log_softmax, np.empty((0, 3)), r"u は空でない配列にしてください。受け取ったのは形 \(0, 3\) の空の配列です。"),
+        (softmax_jacobian, np.zeros((2, 2)), "u は 1 次元の配列にしてください。"),
     ],
 )
 def test_rejects_bad_input(function, value, match):
@@ -114,7 +114,7 @@ def test_rejects_bad_input(function, value, match):
 
 @pytest.mark.parametrize("value", ["a", [1.0, 2j], None])
 def test_text_complex_and_none_are_type_errors(value):
-    with pytest.raises(TypeError, match="u must be numeric"):
+    with pytest.raises(TypeError, match=r"^u は実数\(数か数の配列\)にしてください。"):
         sigmoid(value)
 
 

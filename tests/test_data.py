@@ -37,10 +37,11 @@ def test_add_dummy_puts_ones_first():
 @pytest.mark.parametrize(
     ("function", "value", "match"),
     [
-        (center, np.arange(4.0), "data must be 2-D"),
-        (center, np.empty((0, 2)), "data is empty"),
-        (center, [[1.0, np.nan]], "data contains 1 NaN"),
-        (add_dummy, np.arange(4.0), r"x must be 2-D.*reshape\(-1, 1\)"),
+        (center, np.arange(4.0), r"data は 2 次元の配列にしてください。.*data\.reshape\(-1, 1\)"),
+        (center, np.empty((0, 2)), "data は空でない配列にしてください。"),
+        (center, [[1.0, np.nan]], r"data に NaN か inf が 1 個あります\(最初は data\[0, 1\]\)"),
+        (add_dummy, np.arange(4.0), r"x は 2 次元の配列にしてください。受け取ったのは形 \(4,\) の 1 次元の配列です。"
+                                    r"特徴量が 1 つなら、x\.reshape\(-1, 1\) か data\[:, 0:1\] で形 \(M, 1\) にします。"),
     ],
 )
 def test_preprocess_rejects_bad_input(function, value, match):
@@ -50,7 +51,7 @@ def test_preprocess_rejects_bad_input(function, value, match):
 
 @pytest.mark.parametrize("h", [0, -1e-6, np.nan])
 def test_numerical_gradient_rejects_bad_step(h):
-    with pytest.raises(ValueError, match="h must be"):
+    with pytest.raises(ValueError, match="h は正の有限の数にしてください。"):
         numerical_gradient(np.sum, np.zeros(2), h=h)
 
 
@@ -60,8 +61,11 @@ def test_one_hot_puts_a_single_one_in_the_label_column():
 
 @pytest.mark.parametrize(
     "labels, N, match",
-    [([0, 3], 3, r"labels must be class indices 0 \.\. 2.*\[3\.\]"), ([0, -1], 3, "class indices"),
-     ([0.5], 3, "class indices"), ([[0, 1]], 3, "labels must be 1-D"), ([0], 0, "N must be positive")],
+    [([0, 3], 3, r"labels は 0 から 2 までの整数\(N=3 個のクラスの番号\)にしてください。受け取った値には \[3\.0\] があります。"
+                 r"クラスが 4 個以上あるなら、N を大きくしてください。"),
+     ([0, -1], 3, r"labels は 0 から 2 までの整数.*\[-1\.0\] があります。$"),
+     ([0.5], 3, r"labels は 0 から 2 までの整数.*\[0\.5\] があります。$"),
+     ([[0, 1]], 3, "labels は 1 次元の配列にしてください。"), ([0], 0, "N は正の有限の整数にしてください。受け取ったのは 0 です。")],
 )
 def test_one_hot_rejects_bad_labels(labels, N, match):
     with pytest.raises(ValueError, match=match):
@@ -84,8 +88,9 @@ def test_train_test_split_is_a_seeded_partition():
 
 @pytest.mark.parametrize(
     "yt, test_size, match",
-    [(np.zeros(9), 3, "same number of samples"), (np.zeros(10), 10, "less than the number of samples"),
-     (np.zeros(10), 0, r"test_size must be an integer in 1 \.\. 9")],
+    [(np.zeros(9), 3, r"x と yt の行の数\(サンプルの件数 M\)をそろえてください。"),
+     (np.zeros(10), 10, r"test_size は 1 以上 9 以下の整数にしてください\(サンプルの件数 M=10 より小さく\)。受け取ったのは 10 です。"),
+     (np.zeros(10), 0, r"test_size は 1 以上 9 以下の整数にしてください")],
 )
 def test_train_test_split_rejects_bad_arguments(yt, test_size, match):
     with pytest.raises(ValueError, match=match):
@@ -98,7 +103,7 @@ def test_standardize_gives_zero_mean_and_unit_deviation():
     np.testing.assert_allclose(scaled.mean(axis=0), 0, atol=1e-15)
     np.testing.assert_allclose(scaled.std(axis=0), 1)
     np.testing.assert_allclose(scaled * std + mean, data)
-    with pytest.raises(ValueError, match=r"constant column\(s\) \[1\]"):
+    with pytest.raises(ValueError, match=r"data の列 \[1\] は値がすべて同じ\(標準偏差 0\)なので、標準化できません。"):
         standardize(np.array([[1.0, 5.0], [2.0, 5.0]]))
 
 
@@ -116,7 +121,7 @@ def test_load_iris_selects_classes_and_features_and_relabels():
 
 @pytest.mark.parametrize("kwargs", [{"classes": (0, 3)}, {"classes": (1, 1)}, {"features": ()}, {"features": (4,)}])
 def test_load_iris_rejects_bad_selection(kwargs):
-    with pytest.raises(ValueError, match="must be distinct integers"):
+    with pytest.raises(ValueError, match="は 0 から 2 までの異なる整数の並びにしてください。|は 0 から 3 までの異なる整数の並びにしてください。"):
         load_iris(**kwargs)
 
 

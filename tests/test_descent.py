@@ -125,14 +125,14 @@ def test_just_below_the_threshold_still_converges_and_just_above_diverges():
 def test_overflow_raises_divergence_error_without_numpy_warnings():
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # overflow の RuntimeWarning が漏れたら失敗
-        with pytest.raises(DivergenceError, match=r"diverged: the size of w grew from.*alpha=0\.3.*smaller one such as alpha=0\.03"):
+        with pytest.raises(DivergenceError, match=r"^勾配降下法が発散しました。\d+ 回目の繰り返しまでに w の大きさが 4\.47214 から inf に増えました\(alpha=0\.3\)。学習率 alpha が大きすぎるので、alpha=0\.03 のように小さくしてください。$"):
             gradient_descent(bowl_gradient, [-4.0, 2.0], alpha=0.3, iters=100_000)
 
 
 def test_gradient_that_overflows_itself_is_reported_as_divergence():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        with pytest.raises(DivergenceError, match="diverged"):
+        with pytest.raises(DivergenceError, match="^勾配降下法が発散しました。"):
             gradient_descent(lambda w: w ** 3, [3.0, -3.0], alpha=0.5, iters=100)
 
 
@@ -143,13 +143,13 @@ def test_divergence_error_is_a_value_error():
 @pytest.mark.parametrize(
     "w, alpha, iters, match",
     [
-        ([[1.0, 2.0]], 0.1, 10, r"w must be 1-D, got 2-D array of shape \(1, 2\)"),
-        ([1.0, np.nan], 0.1, 10, r"w contains 1 NaN or inf"),
-        ([], 0.1, 10, r"w is empty"),
-        ([1.0, 2.0], 0.0, 10, r"alpha must be positive and finite, got 0\.0"),
-        ([1.0, 2.0], -0.1, 10, r"alpha must be positive and finite"),
-        ([1.0, 2.0], np.inf, 10, r"alpha must be positive and finite"),
-        ([1.0, 2.0], 0.1, 0, r"iters must be positive and finite, got 0"),
+        ([[1.0, 2.0]], 0.1, 10, r"w は 1 次元の配列にしてください。受け取ったのは形 \(1, 2\) の 2 次元の配列です。"),
+        ([1.0, np.nan], 0.1, 10, r"w に NaN か inf が 1 個あります\(最初は w\[1\]\)"),
+        ([], 0.1, 10, r"w は空でない配列にしてください。"),
+        ([1.0, 2.0], 0.0, 10, r"alpha は正の有限の数にしてください。受け取ったのは 0\.0 です。"),
+        ([1.0, 2.0], -0.1, 10, r"alpha は正の有限の数にしてください。"),
+        ([1.0, 2.0], np.inf, 10, r"alpha は正の有限の数にしてください。受け取ったのは inf です。"),
+        ([1.0, 2.0], 0.1, 0, r"iters は正の有限の整数にしてください。受け取ったのは 0 です。"),
     ],
 )
 def test_bad_input_is_rejected_with_a_clear_message(w, alpha, iters, match):
@@ -160,13 +160,13 @@ def test_bad_input_is_rejected_with_a_clear_message(w, alpha, iters, match):
 @pytest.mark.parametrize(
     "gradient, w, alpha, iters, match",
     [
-        (bowl_gradient, ["a", "b"], 0.1, 10, r"w must be numeric .*got list of length 2 of dtype <U1"),
-        (bowl_gradient, [1.0, 2.0], "0.1", 10, r"alpha must be a positive number, got str '0\.1'"),
-        (bowl_gradient, [1.0, 2.0], True, 10, r"alpha must be a positive number, got bool True"),
-        (bowl_gradient, [1.0, 2.0], 0.1, 2.5, r"iters must be a positive integer, got float 2\.5"),
-        ("bowl", [1.0, 2.0], 0.1, 10, r"gradient must be a function of w, got str 'bowl'"),
-        (lambda w: "steep", [1.0, 2.0], 0.1, 10, r"gradient\(w\) must be numeric"),
-        (lambda w: w * 1j, [1.0, 2.0], 0.1, 10, r"gradient\(w\) must be numeric .*complex numbers are not cast"),
+        (bowl_gradient, ["a", "b"], 0.1, 10, r"w は実数\(数か数の配列\)にしてください。受け取ったのは長さ 2 の list\(dtype <U1\)です。"),
+        (bowl_gradient, [1.0, 2.0], "0.1", 10, r"alpha は正の数にしてください。受け取ったのは str の値 '0\.1' です。"),
+        (bowl_gradient, [1.0, 2.0], True, 10, r"alpha は正の数にしてください。受け取ったのは bool の値 True です。"),
+        (bowl_gradient, [1.0, 2.0], 0.1, 2.5, r"iters は正の整数にしてください。受け取ったのは float の値 2\.5 です。"),
+        ("bowl", [1.0, 2.0], 0.1, 10, r"gradient は w を受け取る関数にしてください。受け取ったのは str の値 'bowl' です。"),
+        (lambda w: "steep", [1.0, 2.0], 0.1, 10, r"gradient\(w\) は実数"),
+        (lambda w: w * 1j, [1.0, 2.0], 0.1, 10, r"gradient\(w\) は実数.*複素数は実部だけに丸めません"),
     ],
 )
 def test_wrong_types_are_type_errors(gradient, w, alpha, iters, match):
@@ -175,5 +175,5 @@ def test_wrong_types_are_type_errors(gradient, w, alpha, iters, match):
 
 
 def test_gradient_with_the_wrong_shape_is_rejected():
-    with pytest.raises(ValueError, match=r"gradient\(w\) must have the shape of w \(2,\), got \(3,\)"):
+    with pytest.raises(ValueError, match=r"gradient\(w\) は w と同じ形 \(2,\) の配列を返すようにしてください。返したのは形 \(3,\) の値です。"):
         gradient_descent(lambda w: np.zeros(3), [1.0, 2.0], alpha=0.1, iters=5)

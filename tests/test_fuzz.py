@@ -138,7 +138,7 @@ VALID = {
     "descent.gradient_descent": lambda: ({"gradient": lambda w: 2 * w, "w": np.array([1.0, -2.0]), "alpha": 0.1,
                                           "iters": 3},),
     "errors.check_divergence": lambda: ({"losses": np.array([1.0, 0.9, 0.8]), "k": 2, "alpha": 0.1, "factor": 1000.0},),
-    "errors.diverged": lambda: ({"alpha": 0.1, "k": 3, "first": 1.0, "current": 5.0, "quantity": "the loss"},),
+    "errors.diverged": lambda: ({"alpha": 0.1, "k": 3, "first": 1.0, "current": 5.0, "quantity": "損失"},),
     "linear.predict": lambda: ({"x": _data()["x"], "w": _data()["w"]},),
     "linear.loss": lambda: ({"x": _data()["x"], "yt": _data()["yt_real"], "w": _data()["w"]},),
     "linear.gradient": lambda: ({"x": _data()["x"], "yt": _data()["yt_real"], "w": _data()["w"]},),
@@ -600,12 +600,12 @@ def network_arguments(**changes):
                                                 (math.nan, ValueError), (None, TypeError), ("0.2", TypeError),
                                                 (True, TypeError)])
 def test_train_network_rejects_a_bad_dropout(dropout, error):
-    with pytest.raises(error, match=r"dropout must be a number in \[0, 1\)"):
+    with pytest.raises(error, match=r"dropout は 0 以上 1 未満の数にしてください。"):
         train_network(**network_arguments(dropout=dropout))
 
 
 def test_dropout_one_is_a_dropout_error_not_a_divergence():
-    with pytest.raises(ValueError, match=r"dropout must be a number in \[0, 1\), got 1\.0") as caught:
+    with pytest.raises(ValueError, match=r"dropout は 0 以上 1 未満の数にしてください。受け取ったのは 1\.0 です。") as caught:
         train_network(**network_arguments(dropout=1.0))
     assert not isinstance(caught.value, DivergenceError) and "alpha" not in str(caught.value)
 
@@ -613,7 +613,7 @@ def test_dropout_one_is_a_dropout_error_not_a_divergence():
 @pytest.mark.parametrize(("patience", "error"), [(-1, ValueError), (0, ValueError), (2.5, TypeError),
                                                  (math.nan, TypeError), ("2", TypeError), (True, TypeError)])
 def test_train_network_needs_a_positive_int_patience(patience, error):
-    with pytest.raises(error, match="patience must be"):
+    with pytest.raises(error, match="patience は正の"):
         train_network(**network_arguments(patience=patience))
 
 
@@ -626,7 +626,7 @@ class _HomeMadeOptimizer:
 
 @pytest.mark.parametrize("optimizer", [None, "sgd", {"alpha": 0.1}, Adam, _HomeMadeOptimizer()])
 def test_train_network_needs_one_of_the_optimisers(optimizer):
-    with pytest.raises(TypeError, match="optimizer must be an instance of SGD, Momentum, RMSProp or Adam"):
+    with pytest.raises(TypeError, match="optimizer は dlmath.optimizers の SGD、Momentum、RMSProp、Adam のどれかを作ったもの"):
         train_network(**network_arguments(optimizer=optimizer))
 
 
@@ -637,13 +637,14 @@ def _scores():
 @pytest.mark.parametrize(
     ("yt", "match"),
     [
-        (np.array([[1.0, 0, 0], [0, np.nan, 1], [0, 0, 1]]), "yt contains 1 NaN"),
-        (np.array([[1.0, 0, 0], [0, 1, 0], [0, 0, np.inf]]), "yt contains 1 NaN or inf"),
-        (np.array([[1.0, 1, 0], [0, 1, 0], [0, 0, 1]]), r"one-hot .* row\(s\) \[0\]"),
-        (np.array([[1.0, 0, 0], [0, 0, 0], [0, 0, 1]]), r"one-hot .* row\(s\) \[1\]"),
-        (np.array([[1.0, 0, 0], [0, 1, 0], [1, 1, -1]]), r"one-hot .* row\(s\) \[2\]"),
-        (np.array([0, 1, 2]), r"yt must be 2-D one-hot.*one_hot\(labels, N\)"),  # M = N = 3: ブロードキャストすれば計算できてしまう
-        (np.array([[0.0, 1.0], [1.0, 0.0], [0.0, 1.0]]), "yt must have N=3 columns"),
+        (np.array([[1.0, 0, 0], [0, np.nan, 1], [0, 0, 1]]), r"yt に NaN か inf が 1 個あります\(最初は yt\[1, 1\]\)"),
+        (np.array([[1.0, 0, 0], [0, 1, 0], [0, 0, np.inf]]), r"yt に NaN か inf が 1 個あります\(最初は yt\[2, 2\]\)"),
+        (np.array([[1.0, 1, 0], [0, 1, 0], [0, 0, 1]]), r"yt は one-hot.*yt の行 \[0\] は違います"),
+        (np.array([[1.0, 0, 0], [0, 0, 0], [0, 0, 1]]), r"yt は one-hot.*yt の行 \[1\] は違います"),
+        (np.array([[1.0, 0, 0], [0, 1, 0], [1, 1, -1]]), r"yt は one-hot.*yt の行 \[2\] は違います"),
+        # M = N = 3: ブロードキャストすれば計算できてしまう
+        (np.array([0, 1, 2]), r"yt は one-hot の 2 次元配列 \(M, N\) にしてください.*one_hot\(labels, 3\)"),
+        (np.array([[0.0, 1.0], [1.0, 0.0], [0.0, 1.0]]), r"yt の列の数は、クラスの数 N=3\(u の列の数\)"),
     ],
 )
 def test_cross_entropy_checks_that_yt_is_one_hot(yt, match):
@@ -666,32 +667,35 @@ def test_cross_entropy_checks_that_yt_is_one_hot(yt, match):
 def test_complex_input_is_rejected_not_cast(call):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # ComplexWarning(虚部を捨てた)も出さない
-        with pytest.raises(TypeError, match="complex numbers are not cast"):
+        with pytest.raises(TypeError, match="複素数は実部だけに丸めません"):
             call()
 
 
 def test_init_weights_needs_an_input_besides_the_dummy_column():
-    with pytest.raises(ValueError, match=r"D must be an integer >= 2 \(the dummy column plus at least one input\), got 1"):
+    with pytest.raises(ValueError, match=r"D は 2 以上の整数にしてください\(ダミー変数の列と、少なくとも 1 つの入力\)。受け取ったのは 1 です。"):
         network.init_weights(1, [4], 3, np.random.default_rng(0))
 
 
 @pytest.mark.parametrize("hidden", [4, np.int64(4), "4", None, 4.0])
 def test_hidden_is_a_list_of_layer_sizes(hidden):
     # 整数 1 つは「4 ノードの 1 層」とも「4 層」とも読めるので、[4] と書くよう伝える
-    with pytest.raises(TypeError, match=r"hidden must be a list .* e\.g\. \[H\] for one hidden layer of H nodes"):
+    number = isinstance(hidden, (int, np.integer))
+    with pytest.raises(TypeError, match=r"hidden は隠れ層のノードの数のリストにしてください。") as caught:
         network.init_weights(3, hidden, 3, np.random.default_rng(0))
+    fix = "隠れ層が 1 つで 4 個のノードなら、[4] と書きます。" if number else "隠れ層が 1 つで H 個のノードなら、[H] と書きます。"
+    assert str(caught.value).endswith(fix)
 
 
 @pytest.mark.parametrize("make", [lambda: SGD(0.1), lambda: Momentum(0.1), lambda: RMSProp(0.1), lambda: Adam(0.1)])
 def test_optimiser_update_never_broadcasts_and_rejects_nan_and_inf(make):
     weights = [np.ones((4, 2))]
-    with pytest.raises(ValueError, match=r"grads\[0\] must have the shape of weights\[0\] \(4, 2\), got \(1, 2\)"):
+    with pytest.raises(ValueError, match=r"grads\[0\] は weights\[0\] と同じ形 \(4, 2\) にしてください。受け取った形は \(1, 2\) です。"):
         make().update(weights, [np.ones((1, 2))])  # (1, 2) の勾配は (4, 2) に足せてしまう
-    with pytest.raises(ValueError, match=r"weights\[0\] contains 1 NaN"):
+    with pytest.raises(ValueError, match=r"weights\[0\] に NaN か inf が 1 個あります"):
         make().update([np.array([[np.nan, 1.0]])], [np.ones((1, 2))])
-    with pytest.raises(ValueError, match=r"grads\[0\] contains 1 NaN or inf"):
+    with pytest.raises(ValueError, match=r"grads\[0\] に NaN か inf が 1 個あります"):
         make().update(weights, [np.array([[1.0, 2.0], [3.0, np.inf], [0.0, 0.0], [1.0, 1.0]])])
-    with pytest.raises(ValueError, match="grads must have one gradient per weight array"):
+    with pytest.raises(ValueError, match="grads は weights の配列ごとに 1 つの勾配のリストにしてください。weights は 1 個、受け取った grads は 2 個です。"):
         make().update(weights, [np.ones((4, 2)), np.ones(2)])
 
 
@@ -699,22 +703,22 @@ def test_optimiser_update_never_broadcasts_and_rejects_nan_and_inf(make):
 def test_an_optimiser_remembers_its_network(make):
     optimizer = make()
     optimizer.update([np.ones((4, 2))], [np.ones((4, 2))])
-    with pytest.raises(ValueError, match="has been updating weights of shapes .* create a new optimizer"):
+    with pytest.raises(ValueError, match="この最適化手法は形 .* の重みを更新してきましたが.*ネットワークごとに新しい最適化手法を作ってください。"):
         optimizer.update([np.ones((3, 2))], [np.ones((3, 2))])
 
 
 @pytest.mark.parametrize(
     ("change", "error", "match"),
     [
-        (lambda a: {**a, "weights": [a["weights"][0], a["weights"][1][1:]]}, ValueError, r"weights\[1\] must have 5 rows"),
-        (lambda a: {**a, "weights": a["weights"][:1]}, ValueError, r"yp must have N=4 columns, one per output of .*weights\[-1\]"),
-        (lambda a: {**a, "yp": a["yp"] * 2}, ValueError, "yp must be the predictions returned by forward"),
-        (lambda a: {**a, "yp": a["yp"][:4]}, ValueError, "yp and yt must have the same number of samples"),
-        (lambda a: {**a, "cache": {k: v for k, v in a["cache"].items() if k != "z"}}, ValueError, "keys 'z', 'a', 'mask'"),
-        (lambda a: {**a, "cache": [a["cache"]]}, TypeError, "cache must be the dict returned by forward"),
-        (lambda a: {**a, "cache": {**a["cache"], "z": a["cache"]["z"][:1]}}, ValueError, r"cache\['z'\] must be a list of 2"),
-        (lambda a: {**a, "cache": {**a["cache"], "a": [a["cache"]["a"][0][:3]]}}, ValueError, r"cache\['a'\]\[0\] must have shape \(5, 4\)"),
-        (lambda a: {**a, "cache": {**a["cache"], "mask": [np.full((5, 4), np.nan)]}}, ValueError, r"cache\['mask'\]\[0\] contains 20 NaN"),
+        (lambda a: {**a, "weights": [a["weights"][0], a["weights"][1][1:]]}, ValueError, r"weights\[1\] の行の数は 5\("),
+        (lambda a: {**a, "weights": a["weights"][:1]}, ValueError, r"yp の列の数は、最後の重み行列 weights\[-1\] の出力の数 N=4"),
+        (lambda a: {**a, "yp": a["yp"] * 2}, ValueError, "yp は forward が返した予測値"),
+        (lambda a: {**a, "yp": a["yp"][:4]}, ValueError, r"yp と yt の行の数\(サンプルの件数 M\)をそろえてください"),
+        (lambda a: {**a, "cache": {k: v for k, v in a["cache"].items() if k != "z"}}, ValueError, "キー 'z'、'a'、'mask'"),
+        (lambda a: {**a, "cache": [a["cache"]]}, TypeError, "cache は forward が返した dict にしてください"),
+        (lambda a: {**a, "cache": {**a["cache"], "z": a["cache"]["z"][:1]}}, ValueError, r"cache\['z'\] は、len\(weights\) = 2 に合わせて 2 個"),
+        (lambda a: {**a, "cache": {**a["cache"], "a": [a["cache"]["a"][0][:3]]}}, ValueError, r"cache\['a'\]\[0\] の形は \(5, 4\)"),
+        (lambda a: {**a, "cache": {**a["cache"], "mask": [np.full((5, 4), np.nan)]}}, ValueError, r"cache\['mask'\]\[0\] に NaN か inf が 20 個"),
     ],
 )
 def test_backward_checks_weights_yp_and_cache(change, error, match):
@@ -726,29 +730,29 @@ def test_backward_checks_weights_yp_and_cache(change, error, match):
 @pytest.mark.parametrize("which", ["test", "valid"])
 def test_train_network_names_the_set_that_is_wrong(which):
     x, yt = _data()["x"], _data()["yt_onehot"]
-    with pytest.raises(ValueError, match=rf"{which} must be a pair \(x_{which}, yt_{which}\), got tuple of length 1"):
+    with pytest.raises(ValueError, match=rf"{which} は 2 つ組 \(x_{which}, yt_{which}\) にしてください。受け取ったのは長さ 1 の tuple です。"):
         train_network(**network_arguments(**{which: (x,)}))
-    with pytest.raises(ValueError, match=rf"{which} must be a pair .* got tuple of length 3"):
+    with pytest.raises(ValueError, match=rf"{which} は 2 つ組 .*。受け取ったのは長さ 3 の tuple です。"):
         train_network(**network_arguments(**{which: (x, yt, yt)}))
-    with pytest.raises(ValueError, match=rf"^{which}=\(x_{which}, yt_{which}\): yt must be one-hot"):
+    with pytest.raises(ValueError, match=rf"^{which}=\(x_{which}, yt_{which}\): yt は one-hot"):
         train_network(**network_arguments(**{which: (x, yt[:, ::-1] * 2)}))
-    with pytest.raises(ValueError, match=rf"^{which}=\(x_{which}, yt_{which}\): weights\[0\] must have 2 rows \(one per column of x, D=2"):
+    with pytest.raises(ValueError, match=rf"^{which}=\(x_{which}, yt_{which}\): weights\[0\] の行の数は、x の列の数 D=2 と同じ"):
         train_network(**network_arguments(**{which: (x[:, :2], yt)}))
-    with pytest.raises(TypeError, match=rf"^{which}=\(x_{which}, yt_{which}\): x must be numeric"):
+    with pytest.raises(TypeError, match=rf"^{which}=\(x_{which}, yt_{which}\): x は実数"):
         train_network(**network_arguments(**{which: (x.astype(str), yt)}))
 
 
 def test_train_names_the_test_set_too():
     arguments = VALID["training.train"]()[0]
-    with pytest.raises(ValueError, match=r"test must be a pair \(x_test, yt_test\), got tuple of length 1"):
+    with pytest.raises(ValueError, match=r"test は 2 つ組 \(x_test, yt_test\) にしてください。受け取ったのは長さ 1 の tuple です。"):
         train(**{**arguments, "test": arguments["test"][:1]})
-    with pytest.raises(ValueError, match=r"^test=\(x_test, yt_test\): yt must contain only 0 and 1"):
+    with pytest.raises(ValueError, match=r"^test=\(x_test, yt_test\): yt は 0 と 1 だけの配列"):
         train(**{**arguments, "test": (arguments["x"], arguments["yt"] * 2)})
 
 
 @pytest.mark.parametrize("model", [linear, "logistic", None])
 def test_train_needs_a_classification_model(model):
-    with pytest.raises(TypeError, match="model must be the module dlmath.logistic or dlmath.multiclass"):
+    with pytest.raises(TypeError, match="model はモジュール dlmath.logistic か dlmath.multiclass にしてください。"):
         train(**{**VALID["training.train"]()[0], "model": model})
 
 
@@ -758,9 +762,9 @@ def test_load_iris_accepts_numpy_integers():
         got = load_iris(classes, features)
         np.testing.assert_array_equal(got[0], expected[0])
         np.testing.assert_array_equal(got[1], expected[1])
-    with pytest.raises(TypeError, match="classes must be distinct integers"):
+    with pytest.raises(TypeError, match=r"classes は 0 から 2 までの異なる整数の並びにしてください。受け取ったのは \[True, False\] です。"):
         load_iris((True, False))
-    with pytest.raises(TypeError, match="features must be a sequence of integers"):
+    with pytest.raises(TypeError, match=r"features は \(0, 1\) のような整数の並びにしてください。受け取ったのは int の値 2 です。"):
         load_iris(features=2)
 
 
@@ -770,7 +774,7 @@ def test_divergence_check_compares_huge_first_losses_without_floating_point_erro
         with pytest.raises(DivergenceError):
             check_divergence(np.array([1e306, np.inf]), 1, 0.1)
     x = add_dummy(np.array([[1e153], [2e153], [-1e153]]))  # はじめの損失が 1e306 ほど
-    with pytest.raises(DivergenceError, match="diverged"):
+    with pytest.raises(DivergenceError, match="勾配降下法が発散しました。"):
         linear.fit(x, np.zeros(3), np.array([0.0, 1.0]), alpha=0.01, iters=5)
 
 
@@ -778,13 +782,13 @@ def test_history_line_and_table_check_their_indices():
     history = _history()
     assert history.line(2).startswith("iter = 2 L = 1.500000")
     for k, error in [(3, ValueError), (-1, ValueError), (1.0, TypeError), ("1", TypeError), (True, TypeError)]:
-        with pytest.raises(error, match=r"k must be an integer in 0 \.\. 2"):
+        with pytest.raises(error, match=r"k は 0 以上 2 以下の整数にしてください。"):
             history.line(k)
-    with pytest.raises(ValueError, match="head must be an integer >= 0"):
+    with pytest.raises(ValueError, match="head は 0 以上の整数にしてください。受け取ったのは -1 です。"):
         history.table(head=-1)
-    with pytest.raises(TypeError, match="tail must be an integer >= 0"):
+    with pytest.raises(TypeError, match="tail は 0 以上の整数にしてください。受け取ったのは str の値 '2' です。"):
         history.table(tail="2")
-    with pytest.raises(ValueError, match="loss and w must have one row per iteration"):
+    with pytest.raises(ValueError, match=r"loss と w は繰り返しごとに 1 行にして、行の数をそろえてください。受け取ったのは loss \(3,\) と w \(2, 2\) です。"):
         linear.History(np.ones(3), np.ones((2, 2)))
 
 
@@ -801,9 +805,9 @@ def test_history_line_and_table_check_their_indices():
 def test_rng_is_a_generator_or_an_int_seed(call):
     assert_same(call(7), call(np.random.default_rng(7)))  # 整数は NumPy と同じく default_rng(seed)
     for rng in (None, "7", 7.0, True, np.random.RandomState(7)):
-        with pytest.raises(TypeError, match=r"(rng|seed) must be a numpy\.random\.Generator or an int seed"):
+        with pytest.raises(TypeError, match=r"(rng|seed) は numpy\.random\.Generator か整数の種にしてください"):
             call(rng)
-    with pytest.raises(ValueError, match=r"(rng|seed) must be a non-negative int seed, got -1"):
+    with pytest.raises(ValueError, match=r"(rng|seed) は 0 以上の整数の種にしてください。受け取ったのは -1 です。"):
         call(-1)
 
 
@@ -833,10 +837,10 @@ def test_training_leaves_the_callers_arrays_alone():
 @pytest.mark.parametrize(
     ("call", "match"),
     [
-        (lambda: linear.loss(_data()["x"] * 1e200, _data()["yt_real"], _data()["w"]), r"loss: .*x 1\.\d+e\+200"),
-        (lambda: logistic.predict(_data()["x"] * 1e300, _data()["w"] * 1e300), r"predict: .*too large"),
-        (lambda: activations.log_softmax(np.array([[-1e308, 1e308]])), r"log_softmax: .*u 1e\+308"),
-        (lambda: preprocess.center(np.array([[1e308], [1e308]])), r"center: .*data 1e\+308"),
+        (lambda: linear.loss(_data()["x"] * 1e200, _data()["yt_real"], _data()["w"]), r"^loss の計算が.*x 1\.\d+e\+200"),
+        (lambda: logistic.predict(_data()["x"] * 1e300, _data()["w"] * 1e300), r"^predict の計算が float64 の範囲.*をあふれました"),
+        (lambda: activations.log_softmax(np.array([[-1e308, 1e308]])), r"^log_softmax の計算が.*u 1e\+308"),
+        (lambda: preprocess.center(np.array([[1e308], [1e308]])), r"^center の計算が.*data 1e\+308"),
         (lambda: network.loss(_data()["x"], _data()["yt_onehot"], [W * 1e200 for W in _data()["weights"]]), "weights"),
         (lambda: normal_logpdf(0.0, 0.0, 1e-200), "sigma 1e-200"),
     ],
@@ -851,7 +855,7 @@ def test_overflow_is_a_value_error_naming_the_inputs_without_warnings(call, matc
 def test_train_network_checks_a_reused_optimiser_once_before_its_loop():
     optimizer = Momentum(0.1)
     optimizer.update([np.ones((2, 2))], [np.ones((2, 2))])  # ほかのネットワークで使った
-    with pytest.raises(ValueError, match="has been updating weights of shapes .* create a new optimizer"):
+    with pytest.raises(ValueError, match="この最適化手法は形 .* の重みを更新してきましたが.*ネットワークごとに新しい最適化手法を作ってください。"):
         train_network(**network_arguments(optimizer=optimizer))
     again = Momentum(0.1)  # 同じネットワークをエポックごとに続けて学習するのはよい(本文の使い方)
     weights, _ = train_network(**network_arguments(optimizer=again, epochs=1))

@@ -111,7 +111,7 @@ def test_fit_does_not_modify_its_input(talk):
 
 @pytest.mark.parametrize("alpha", [0.5, 1e3, 1e200])
 def test_divergence_is_reported_with_advice(talk, alpha):
-    with pytest.raises(DivergenceError, match="diverged.*smaller"):
+    with pytest.raises(DivergenceError, match=r"^勾配降下法が発散しました。.*学習率 alpha が大きすぎるので、alpha=.* のように小さくしてください。$"):
         fit(*talk, alpha=alpha, iters=200)
 
 
@@ -129,16 +129,16 @@ W = np.zeros(2)
 @pytest.mark.parametrize(
     ("x", "yt", "w", "match"),
     [
-        (np.arange(5.0), YT, W, r"x must be 2-D.*data\[:, 0:1\]"),
-        (X, YT.reshape(-1, 1), W, "yt must be 1-D"),
-        (X, YT, W.reshape(1, 2), "w must be 1-D"),
-        (X, YT[:4], W, "same number of samples"),
-        (X, YT, np.zeros(3), "one weight per column.*dummy"),
-        (X[:, 1:], YT, W, "one weight per column"),
-        (np.empty((0, 2)), np.empty(0), W, "x is empty"),
-        (X, np.where(YT == 2, np.nan, YT), W, "yt contains 1 NaN or inf"),
-        (np.where(X == 3, np.inf, X), YT, W, "x contains 1 NaN or inf"),
-        (X, YT, np.array([0.0, np.nan]), "w contains"),
+        (np.arange(5.0), YT, W, r"x は 2 次元の配列にしてください。.*data\[:, 0:1\]"),
+        (X, YT.reshape(-1, 1), W, r"yt は 1 次元の配列にしてください。.*yt\.ravel\(\) で 1 次元にします。"),
+        (X, YT, W.reshape(1, 2), r"w は 1 次元の配列にしてください。"),
+        (X, YT[:4], W, r"x と yt の行の数\(サンプルの件数 M\)をそろえてください。"),
+        (X, YT, np.zeros(3), r"w の要素の数は、x の列の数 D=2 と同じ.*ダミー変数の列がないようです"),
+        (X[:, 1:], YT, W, r"w の要素の数は、x の列の数 D=1 と同じ"),
+        (np.empty((0, 2)), np.empty(0), W, r"x は空でない配列にしてください。受け取ったのは形 \(0, 2\) の空の配列です。"),
+        (X, np.where(YT == 2, np.nan, YT), W, r"yt に NaN か inf が 1 個あります\(最初は yt\[2\]\)"),
+        (np.where(X == 3, np.inf, X), YT, W, r"x に NaN か inf が 1 個あります"),
+        (X, YT, np.array([0.0, np.nan]), r"w に NaN か inf が"),
     ],
 )
 @pytest.mark.parametrize("function", [loss, gradient, fit])
@@ -148,29 +148,29 @@ def test_bad_input_is_rejected(function, x, yt, w, match):
 
 
 def test_predict_rejects_mismatched_weights():
-    with pytest.raises(ValueError, match="one weight per column"):
+    with pytest.raises(ValueError, match="w の要素の数は、x の列の数 D=2 と同じにしてください"):
         predict(X, np.zeros(3))
 
 
 @pytest.mark.parametrize("function", [loss, gradient, fit])
 def test_text_instead_of_numbers_is_a_type_error(function):
-    with pytest.raises(TypeError, match="yt must be numeric"):
+    with pytest.raises(TypeError, match=r"yt は実数\(数か数の配列\)にしてください。"):
         function(X, ["a"] * 5, W)
 
 
 @pytest.mark.parametrize(("alpha", "error"), [(0, ValueError), (-0.1, ValueError), (np.nan, ValueError), (np.inf, ValueError),
                                               ("0.1", TypeError), (None, TypeError), (True, TypeError)])
 def test_bad_learning_rate(alpha, error):
-    with pytest.raises(error, match="alpha must be"):
+    with pytest.raises(error, match="alpha は正の"):
         fit(X, YT, W, alpha=alpha)
-    with pytest.raises(error, match="alpha must be"):
+    with pytest.raises(error, match="alpha は正の"):
         step(X, YT, W, alpha)
 
 
 @pytest.mark.parametrize(("iters", "error"), [(0, ValueError), (-5, ValueError), (2.5, TypeError), ("10", TypeError),
                                               (None, TypeError)])
 def test_bad_iteration_count(iters, error):
-    with pytest.raises(error, match="iters must be"):
+    with pytest.raises(error, match="iters は正の"):
         fit(X, YT, W, iters=iters)
 
 

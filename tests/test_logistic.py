@@ -85,12 +85,12 @@ def test_classify_thresholds_at_one_half_and_accuracy_counts_matches():
 @pytest.mark.parametrize(
     "yt, w, match",
     [
-        (np.array([0.0, 1.0, 2.0]), np.zeros(2), r"yt must contain only 0 and 1.*\[2\.\]"),
-        (np.array([0.0, 0.5, 1.0]), np.zeros(2), "yt must contain only 0 and 1"),
-        (np.array([0.0, 1.0]), np.zeros(2), "same number of samples"),
-        (np.array([0.0, 1.0, np.nan]), np.zeros(2), "yt contains 1 NaN"),
-        (np.array([[0.0], [1.0], [1.0]]), np.zeros(2), "yt must be 1-D"),
-        (np.array([0.0, 1.0, 1.0]), np.zeros(3), "dummy column"),
+        (np.array([0.0, 1.0, 2.0]), np.zeros(2), r"yt は 0 と 1 だけの配列.*受け取った値には \[2\.0\] があります。"),
+        (np.array([0.0, 0.5, 1.0]), np.zeros(2), r"yt は 0 と 1 だけの配列.*\[0\.5\]"),
+        (np.array([0.0, 1.0]), np.zeros(2), r"x と yt の行の数\(サンプルの件数 M\)をそろえてください"),
+        (np.array([0.0, 1.0, np.nan]), np.zeros(2), "yt に NaN か inf が 1 個あります"),
+        (np.array([[0.0], [1.0], [1.0]]), np.zeros(2), r"yt は 1 次元の配列にしてください。.*yt\.ravel\(\)"),
+        (np.array([0.0, 1.0, 1.0]), np.zeros(3), "ダミー変数の列がないようです。add_dummy"),
     ],
 )
 def test_rejects_bad_labels_and_shapes(yt, w, match):
@@ -104,7 +104,7 @@ def test_rejects_bad_labels_and_shapes(yt, w, match):
                                             ("1", TypeError), (True, TypeError)])
 def test_rejects_bad_penalty(lam, error):
     x, yt, w = problem(0)
-    with pytest.raises(error, match="lam must be"):
+    with pytest.raises(error, match="lam は 0 以上の"):
         loss(x, yt, w, lam)
-    with pytest.raises(error, match="lam must be"):
+    with pytest.raises(error, match="lam は 0 以上の"):
         gradient(x, yt, w, lam)

@@ -629,12 +629,12 @@ def test_gaussian_log_likelihood_matches_scipy_logpdf():
 @pytest.mark.parametrize(
     "call, match",
     [
-        (lambda: bernoulli_pmf(2, 0.5), "y must be 0 or 1"),
-        (lambda: bernoulli_pmf(1, 1.5), r"p must be a probability in \[0, 1\]"),
-        (lambda: normal_pdf(0.0, 0.0, 0.0), "sigma must be positive"),
-        (lambda: normal_pdf(np.nan, 0.0, 1.0), "y contains 1 NaN"),
-        (lambda: gaussian_log_likelihood(np.ones((3, 2)), np.ones(4), np.ones(2), 1.0), "same number of samples"),
-        (lambda: gaussian_log_likelihood(np.ones((3, 2)), np.ones(3), np.ones(3), 1.0), "dummy column"),
+        (lambda: bernoulli_pmf(2, 0.5), r"y は 0 か 1 にしてください。受け取った値には \[2\.0\] があります。"),
+        (lambda: bernoulli_pmf(1, 1.5), r"p は 0 以上 1 以下の確率にしてください。受け取った値には \[1\.5\] があります。"),
+        (lambda: normal_pdf(0.0, 0.0, 0.0), "sigma は正の有限の数にしてください。受け取ったのは 0.0 です。"),
+        (lambda: normal_pdf(np.nan, 0.0, 1.0), "y に NaN か inf が 1 個あります。"),
+        (lambda: gaussian_log_likelihood(np.ones((3, 2)), np.ones(4), np.ones(2), 1.0), r"x と yt の行の数\(サンプルの件数 M\)"),
+        (lambda: gaussian_log_likelihood(np.ones((3, 2)), np.ones(3), np.ones(3), 1.0), "ダミー変数の列がないようです。"),
     ],
 )
 def test_probability_functions_reject_bad_input(call, match):

@@ -92,12 +92,12 @@ def test_confusion_matrix_counts_pairs():
 @pytest.mark.parametrize(
     "yt, match",
     [
-        (np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 1.0]]), r"one-hot.*row\(s\) \[1\]"),
-        (np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 0.0]]), r"one-hot.*row\(s\) \[1\]"),
-        (np.array([[0.5, 0.5, 0.0], [0.0, 1.0, 0.0]]), r"one-hot.*row\(s\) \[0\]"),
-        (np.array([[1.0, 0.0], [0.0, 1.0]]), "N=3 columns"),
-        (np.array([[1.0, 0.0, 0.0]]), "same number of samples"),
-        (np.array([0.0, 1.0]), "yt must be 2-D"),
+        (np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 1.0]]), r"yt は one-hot.*yt の行 \[1\] は違います\(たとえば \[0\.0, 1\.0, 1\.0\]\)"),
+        (np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 0.0]]), r"yt は one-hot.*yt の行 \[1\] は違います"),
+        (np.array([[0.5, 0.5, 0.0], [0.0, 1.0, 0.0]]), r"yt は one-hot.*yt の行 \[0\] は違います"),
+        (np.array([[1.0, 0.0], [0.0, 1.0]]), r"yt の列の数は、クラスの数 N=3\(W の列の数\)にしてください。受け取った形は \(2, 2\) です。"),
+        (np.array([[1.0, 0.0, 0.0]]), r"x と yt の行の数\(サンプルの件数 M\)"),
+        (np.array([0.0, 1.0]), r"yt は one-hot の 2 次元配列 \(M, N\) にしてください.*one_hot\(labels, 3\)"),
     ],
 )
 def test_rejects_labels_that_are_not_one_hot(yt, match):
@@ -110,16 +110,17 @@ def test_rejects_labels_that_are_not_one_hot(yt, match):
 
 def test_rejects_mismatched_weight_matrix():
     x = add_dummy(np.array([[1.0], [2.0]]))
-    with pytest.raises(ValueError, match=r"W must have one row per column of x.*dummy column"):
+    with pytest.raises(ValueError, match=r"W の行の数は、x の列の数 D=2 と同じ.*ダミー変数の列がないようです"):
         predict(x, np.zeros((3, 3)))
-    with pytest.raises(ValueError, match="W must be 2-D"):
+    with pytest.raises(ValueError, match=r"W は 2 次元の配列にしてください。.*W は形 \(D, N\)"):
         predict(x, np.zeros(2))
 
 
 @pytest.mark.parametrize(
     "labels, predicted, match",
-    [([0, 3], [0, 1], r"labels must be class indices 0 \.\. 2.*\[3\.\]"), ([0, 1], [0, 1.5], "predicted must be class indices"),
-     ([0, 1, 2], [0, 1], "same shape")],
+    [([0, 3], [0, 1], r"labels は 0 から 2 までの整数\(N=3 個のクラスの番号\)にしてください。受け取った値には \[3\.0\] があります。"),
+     ([0, 1], [0, 1.5], r"predicted は 0 から 2 までの整数.*\[1\.5\]"),
+     ([0, 1, 2], [0, 1], r"labels と predicted は同じ形にしてください。受け取ったのは \(3,\) と \(2,\) です。")],
 )
 def test_confusion_matrix_rejects_bad_indices(labels, predicted, match):
     with pytest.raises(ValueError, match=match):

@@ -132,15 +132,15 @@ def test_classify_accuracy_and_count():
 @pytest.mark.parametrize(
     "call, match",
     [
-        (lambda x, yt, w: network.forward(x, []), "weights must be a non-empty list"),
-        (lambda x, yt, w: network.forward(x, [w[0], w[1][1:]]), r"weights\[1\] must have 6 rows"),
-        (lambda x, yt, w: network.forward(x[:, 1:], w), r"weights\[0\] must have 3 rows"),
-        (lambda x, yt, w: network.forward(x, w, activation="tanh"), "activation must be 'relu' or 'sigmoid', got 'tanh'"),
-        (lambda x, yt, w: network.forward(x, w, dropout=1.0), r"dropout must be a number in \[0, 1\), got 1\.0"),
-        (lambda x, yt, w: network.loss(x, yt[:, :2], w), "N=3 columns"),
-        (lambda x, yt, w: network.loss(x, yt, w, lam=-1.0), "lam must be non-negative"),
-        (lambda x, yt, w: network.init_weights(4, [0], 3, np.random.default_rng()), r"hidden\[0\] must be"),
-        (lambda x, yt, w: network.init_weights(4, [5], 3, np.random.default_rng(), method="zeros"), "method must be 'he', 'xavier' or 'equal', got 'zeros'"),
+        (lambda x, yt, w: network.forward(x, []), "weights は 1 つ以上の配列のリストにしてください。受け取ったのは空の list です。"),
+        (lambda x, yt, w: network.forward(x, [w[0], w[1][1:]]), r"weights\[1\] の行の数は 6\(前の層の出力の数 5 と切片の行 1 つ\)"),
+        (lambda x, yt, w: network.forward(x[:, 1:], w), r"weights\[0\] の行の数は、x の列の数 D=3 と同じ.*受け取った形は \(4, 5\) です。x にダミー変数の列がないようです"),
+        (lambda x, yt, w: network.forward(x, w, activation="tanh"), "activation は 'relu' か 'sigmoid' にしてください。受け取ったのは 'tanh' です。"),
+        (lambda x, yt, w: network.forward(x, w, dropout=1.0), r"dropout は 0 以上 1 未満の数にしてください。受け取ったのは 1\.0 です。"),
+        (lambda x, yt, w: network.loss(x, yt[:, :2], w), r"yt の列の数は、クラスの数 N=3\(weights\[-1\] の列の数\)"),
+        (lambda x, yt, w: network.loss(x, yt, w, lam=-1.0), "lam は 0 以上の有限の数にしてください。"),
+        (lambda x, yt, w: network.init_weights(4, [0], 3, np.random.default_rng()), r"hidden\[0\] は正の有限の整数にしてください。受け取ったのは 0 です。"),
+        (lambda x, yt, w: network.init_weights(4, [5], 3, np.random.default_rng(), method="zeros"), "method は 'he'、'xavier'、'equal' のどれかにしてください。受け取ったのは 'zeros' です。"),
     ],
 )
 def test_rejects_bad_input(call, match):
@@ -152,9 +152,9 @@ def test_rejects_bad_input(call, match):
 @pytest.mark.parametrize(
     "call, match",
     [
-        (lambda x, w: network.forward(x, np.zeros((4, 3))), "weights must be a list of arrays.*got float64 array of shape"),
-        (lambda x, w: network.forward(x, w, dropout=0.5), "rng must be a numpy.random.Generator or an int seed.*got NoneType None"),
-        (lambda x, w: network.forward(x, w, activation=None), "activation must be 'relu' or 'sigmoid', got NoneType None"),
+        (lambda x, w: network.forward(x, np.zeros((4, 3))), r"weights は配列のリスト.*受け取ったのは形 \(4, 3\) の float64 の配列です。"),
+        (lambda x, w: network.forward(x, w, dropout=0.5), r"rng は numpy.random.Generator か整数の種にしてください.*受け取ったのは None です。"),
+        (lambda x, w: network.forward(x, w, activation=None), "activation は 'relu' か 'sigmoid' にしてください。受け取ったのは None です。"),
     ],
 )
 def test_rejects_wrong_types(call, match):

@@ -72,17 +72,17 @@ def test_gradient_check_divides_by_the_sum_of_the_two_norms():
 
 
 def test_gradient_check_rejects_a_gradient_of_the_wrong_shape():
-    with pytest.raises(ValueError, match=r"gradient\(w\) must have the shape of w \(3,\), got \(2,\)"):
+    with pytest.raises(ValueError, match=r"gradient\(w\) は w と同じ形 \(3,\) の配列を返すようにしてください。返したのは形 \(2,\) の値です。"):
         gradient_check(np.sum, lambda v: np.ones(2), np.zeros(3))
 
 
 @pytest.mark.parametrize(
     "call, match",
     [
-        (lambda: numerical_derivative(np.sin, 1.0, scheme="backward"), "scheme must be 'central' or 'forward'"),
-        (lambda: numerical_derivative(np.sin, np.nan), "x contains 1 NaN"),
-        (lambda: numerical_derivative(np.sin, 1.0, h=0), "h must be positive"),
-        (lambda: numerical_gradient(np.sum, np.zeros((0, 2))), "w is empty"),
+        (lambda: numerical_derivative(np.sin, 1.0, scheme="backward"), "scheme は 'central' か 'forward' にしてください。受け取ったのは 'backward' です。"),
+        (lambda: numerical_derivative(np.sin, np.nan), "x に NaN か inf が 1 個あります。"),
+        (lambda: numerical_derivative(np.sin, 1.0, h=0), "h は正の有限の数にしてください。受け取ったのは 0 です。"),
+        (lambda: numerical_gradient(np.sum, np.zeros((0, 2))), r"w は空でない配列にしてください。受け取ったのは形 \(0, 2\) の空の配列です。"),
     ],
 )
 def test_rejects_bad_input(call, match):

@@ -75,11 +75,11 @@ def test_update_returns_new_arrays_and_leaves_the_inputs_alone():
 @pytest.mark.parametrize(
     "make, match",
     [
-        (lambda: SGD(0.0), "alpha must be positive"),
-        (lambda: Momentum(0.1, beta=1.0), r"beta must be a number in \[0, 1\)"),
-        (lambda: RMSProp(0.1, rho=-0.1), r"rho must be a number in \[0, 1\)"),
-        (lambda: Adam(0.1, beta2=1.5), r"beta2 must be a number in \[0, 1\)"),
-        (lambda: Adam(0.1, eps=0), "eps must be positive"),
+        (lambda: SGD(0.0), "alpha は正の有限の数にしてください。受け取ったのは 0.0 です。"),
+        (lambda: Momentum(0.1, beta=1.0), "beta は 0 以上 1 未満の数にしてください。受け取ったのは 1.0 です。"),
+        (lambda: RMSProp(0.1, rho=-0.1), "rho は 0 以上 1 未満の数にしてください。受け取ったのは -0.1 です。"),
+        (lambda: Adam(0.1, beta2=1.5), "beta2 は 0 以上 1 未満の数にしてください。受け取ったのは 1.5 です。"),
+        (lambda: Adam(0.1, eps=0), "eps は正の有限の数にしてください。受け取ったのは 0 です。"),
     ],
 )
 def test_rejects_bad_hyper_parameters(make, match):

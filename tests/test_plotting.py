@@ -99,7 +99,7 @@ def test_wide_figures_keep_their_smallest_text_legible_on_a_phone():
 
 
 def test_animation_html_requires_a_description():
-    with pytest.raises(ValueError, match="alt must describe the animation"):
+    with pytest.raises(ValueError, match="alt は、アニメーションを見られない読者のための説明にしてください。受け取ったのは空の文字列です。"):
         animation_html(object(), alt="  ")  # 描く前に断るので、アニメーションそのものは要らない
 
 

@@ -32,5 +32,5 @@ def test_gaussian_log_likelihood_is_finite_for_residuals_beyond_38_sigma():
 
 def test_gaussian_log_likelihood_rejects_a_non_positive_sigma():
     x = add_dummy(np.array([[1.0], [2.0]]))
-    with pytest.raises(ValueError, match="sigma must be positive"):
+    with pytest.raises(ValueError, match="sigma は正の有限の数にしてください。"):
         gaussian_log_likelihood(x, np.array([1.0, 2.0]), np.zeros(2), sigma=0.0)

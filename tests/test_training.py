@@ -98,17 +98,17 @@ def test_does_not_modify_the_initial_weights():
 
 def test_too_large_learning_rate_is_detected():
     x, labels = load_iris((0, 1), (0, 1))  # 標準化しない: 特徴量が大きく、大きな α で損失が跳ね上がる
-    with pytest.raises(DivergenceError, match=r"alpha=1000.*try a smaller one such as alpha=100"):
+    with pytest.raises(DivergenceError, match=r"\(alpha=1000\.0\)。学習率 alpha が大きすぎるので、alpha=100 のように小さくしてください。$"):
         train(logistic, add_dummy(x), labels.astype(float), np.zeros(3), alpha=1000.0, iters=100)
 
 
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        ({"alpha": 0.0}, "alpha must be positive"),
-        ({"lam": -1.0}, "lam must be non-negative"),
-        ({"test": (np.ones((4, 3)), np.zeros(5))}, "same number of samples"),
-        ({"test": (np.ones((4, 3)), np.full(4, 2.0))}, "yt must contain only 0 and 1"),
+        ({"alpha": 0.0}, "alpha は正の有限の数にしてください。受け取ったのは 0.0 です。"),
+        ({"lam": -1.0}, "lam は 0 以上の有限の数にしてください。"),
+        ({"test": (np.ones((4, 3)), np.zeros(5))}, r"^test=\(x_test, yt_test\): x と yt の行の数\(サンプルの件数 M\)をそろえてください"),
+        ({"test": (np.ones((4, 3)), np.full(4, 2.0))}, r"^test=\(x_test, yt_test\): yt は 0 と 1 だけの配列"),
     ],
 )
 def test_rejects_bad_arguments(kwargs, match):
@@ -174,7 +174,7 @@ def test_early_stopping_returns_the_weights_of_the_best_validation_epoch():
 def test_network_divergence_is_detected():
     x_train, yt_train, _, _ = digits(M_train=100)
     weights = network.init_weights(65, [16], 10, np.random.default_rng(7))
-    with pytest.raises(DivergenceError, match=r"alpha=100\.0.*alpha=10\b"):
+    with pytest.raises(DivergenceError, match=r"\(alpha=100\.0\)。.*alpha=10 のように小さくしてください。"):
         train_network(x_train, yt_train, weights, SGD(100.0), epochs=5, batch_size=10, rng=np.random.default_rng(8))
     weights = network.init_weights(65, [16], 10, np.random.default_rng(7))
     train_network(x_train, yt_train, weights, SGD(1.0), epochs=5, batch_size=10, rng=np.random.default_rng(8))
@@ -183,11 +183,11 @@ def test_network_divergence_is_detected():
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        ({"patience": 3}, "patience .* needs validation data"),
-        ({"epochs": 0}, "epochs must be positive"),
-        ({"batch_size": 0}, "batch_size must be positive"),
-        ({"activation": "tanh"}, "activation must be 'relu' or 'sigmoid', got 'tanh'"),
-        ({"test": (np.ones((3, 65)), np.zeros((3, 10)))}, "one-hot"),
+        ({"patience": 3}, r"patience\(早期終了\)には検証データが要ります。valid=\(x_valid, yt_valid\) も渡してください。"),
+        ({"epochs": 0}, "epochs は正の有限の整数にしてください。受け取ったのは 0 です。"),
+        ({"batch_size": 0}, "batch_size は正の有限の整数にしてください。"),
+        ({"activation": "tanh"}, "activation は 'relu' か 'sigmoid' にしてください。受け取ったのは 'tanh' です。"),
+        ({"test": (np.ones((3, 65)), np.zeros((3, 10)))}, r"^test=\(x_test, yt_test\): yt は one-hot\(各行で 1 つだけが 1、ほかは 0\)"),
     ],
 )
 def test_network_training_rejects_bad_arguments(kwargs, match):

@@ -4,8 +4,9 @@
 公開クラスの公開メソッド。最適化手法の ``update`` や ``History.line`` も含みます):
 
 - 正しい有限の結果を返すか、``ValueError``(値や形が違う)か ``TypeError``(型が違う)を送出します。
-  メッセージには引数の名前、受け取ったもの(数は Python の数として、配列は配列全体ではなく形で)、
-  期待するものを書きます。
+  メッセージは日本語(です・ます調、全角の「、」「。」)で、引数の名前、受け取ったもの(数は Python の数として、
+  配列は配列全体ではなく形で)、期待するものと、わかるときは直し方を書きます。引数の名前・形・dtype・コードは
+  半角のままコードの形で書きます(「yt は one-hot の 2 次元配列 (M, N) にしてください。」「one_hot(labels, N)」)。
 - 暗黙のブロードキャストはしません。複素数は実部だけに丸めずに拒否します。bool は数の代わりになりません
   (配列の中の True/False は 1/0 として受け付けます)。
 - リストやオブジェクトの配列は一度だけ検査して float64 の配列にし、計算にはその配列だけを使います。
@@ -35,69 +36,141 @@ def plain(value):
     return repr(value.item() if isinstance(value, np.generic) else value)
 
 
+def spaced(text):
+    """日本語の文に埋め込む語。英数字や記号で始まる(終わる)なら、前(後ろ)に半角の空白を置く(括弧の外側には置かない)。"""
+    text = str(text)
+    before = " " if text[:1].isascii() and text[:1] != "(" else ""
+    after = " " if text[-1:].isascii() and text[-1:] != ")" else ""
+    return f"{before}{text}{after}"
+
+
 def describe(value):
     """受け取ったものの短い説明。数や文字列は値そのもの、配列は形と型、そのほかは型の名前(配列全体は書かない)。"""
     if isinstance(value, np.ndarray):
-        return f"{value.dtype} array of shape {value.shape}"
+        kind = "文字列の" if value.dtype.kind in "US" else f" {value.dtype} の"
+        return f"形 {value.shape} の{kind}配列"
     if isinstance(value, (list, tuple)):
-        return f"{type(value).__name__} of length {len(value)}"
-    if value is None or isinstance(value, (bool, complex, str, bytes, *_NUMBER, np.generic)):
+        return f"長さ {len(value)} の {type(value).__name__}"
+    if value is None:
+        return "None"
+    if isinstance(value, (bool, complex, str, bytes, *_NUMBER, np.generic)):
         text = plain(value)
-        return f"{type(value).__name__} {text if len(text) <= 40 else text[:37] + '...'}"
+        return f"{type(value).__name__} の値 {text if len(text) <= 40 else text[:37] + '...'}"
     label = getattr(value, "__name__", None)  # モジュール・関数・クラスは名前を書く
-    return f"{type(value).__name__} {label}" if isinstance(label, str) else f"{type(value).__name__} object"
+    if not isinstance(label, str):
+        return f"{type(value).__name__} のオブジェクト"
+    if inspect.ismodule(value):
+        return f"モジュール {label}"
+    if inspect.isclass(value):
+        return f"クラス {label}"
+    return f"関数 {label}" if callable(value) else f"{type(value).__name__} {label}"
 
 
-def as_real_array(name, value, ndim=None):
+def received(value):
+    """「受け取ったのは … です。」の文。"""
+    return f"受け取ったのは{spaced(describe(value))}です。"
+
+
+def as_real_array(name, value, ndim=None, labels=None):
     """``value`` を float64 の ndarray にし、次元数と空でないことを確かめる(NaN や inf は通す)。
 
     実数(整数・小数・真偽値)でないもの、複素数は TypeError です。``ndim=None`` はどの次元数
     (スカラーを含む)でも受け付けます。``ndim=(1, 2)`` のように組でも指定できます。
+    ``labels`` はクラスのラベルを受け取る引数の種類で、メッセージの直し方を選びます
+    ("binary": 0 と 1、"one_hot": one-hot の行列、"classes": クラス番号)。
     """
     if isinstance(value, (bool, np.bool_)):  # 配列の中の True/False は 1/0 として受け付けるが、1 つの bool は数ではない
-        raise TypeError(f"{name} must be numeric (real numbers), got {describe(value)}")
+        raise TypeError(f"{name} は実数(数か数の配列)にしてください。{received(value)}")
     try:
         array = np.asarray(value)
-    except ValueError as error:  # 行ごとに長さの違うリストなど
-        raise ValueError(f"{name} must be a rectangular array of numbers, got {describe(value)}: {error}") from None
+    except ValueError:  # 行ごとに長さの違うリストなど
+        lengths = [len(row) for row in value if hasattr(row, "__len__")] if isinstance(value, (list, tuple)) else []
+        rows = f"(行の長さ {lengths[:5]})" if lengths else ""
+        raise ValueError(f"{name} は行の長さがそろった数の配列にしてください。受け取ったのは"
+                         f"{spaced(describe(value))}です{rows}。") from None
     if array.dtype != np.float64:
-        array = _to_float64(name, value, array)
+        array = _to_float64(name, value, array, labels)
     allowed = ndim if isinstance(ndim, tuple) else (ndim,)
     if ndim is not None and array.ndim not in allowed:
-        hint = {
-            # 重みは作り方を、データ(yt など)は表の 1 列の取り出し方を示す
-            1: "; use w.ravel() or create w with shape (D,)" if name == "w"
-            else f"; use {name}.ravel() or a single column such as data[:, 1]",
-            2: f"; use {name}.reshape(-1, 1) or data[:, 0:1] to keep a column",
-        }.get(ndim, "")
-        expected = " or ".join(f"{n}-D" for n in allowed)
-        raise ValueError(f"{name} must be {expected}, got {array.ndim}-D array of shape {array.shape}{hint}")
+        expected = "か ".join(f"{n} 次元" for n in allowed)
+        got = (f"1 つの数 {plain(array[()])}" if array.ndim == 0
+               else f"形 {array.shape} の {array.ndim} 次元の配列")
+        raise ValueError(f"{name} は {expected}の配列にしてください。受け取ったのは{spaced(got)}です。"
+                         f"{_ndim_hint(name, array, allowed, labels)}")
     if array.size == 0:
-        raise ValueError(f"{name} is empty (shape {array.shape}); at least one value is needed")
+        raise ValueError(f"{name} は空でない配列にしてください。受け取ったのは形 {array.shape} の空の配列です。")
     return array
 
 
-def _to_float64(name, value, array):
+def _ndim_hint(name, array, allowed, labels):
+    """次元数の違う配列の直し方(わからなければ空の文字列)。"""
+    if allowed == (1,):
+        if name == "w":
+            return "w.ravel() で 1 次元にするか、はじめから形 (D,) で作ってください。"
+        if array.ndim == 2 and array.shape[1] == 1:
+            return f"{name}.ravel() で 1 次元にします。"
+        if array.ndim == 2 and labels:
+            return f"one-hot の行列なら {name}.argmax(axis=1) でクラス番号にします。"
+        if array.ndim == 2:
+            return "表の 1 列を使うなら data[:, 1] のように列を 1 つ取り出してください。"
+    if allowed == (2,) and array.ndim == 1:
+        if name in ("x", "data"):
+            return f"特徴量が 1 つなら、{name}.reshape(-1, 1) か data[:, 0:1] で形 (M, 1) にします。"
+        if name == "W":
+            return "W は形 (D, N)(N はクラスの数)で作ってください。"
+    return ""
+
+
+def _to_float64(name, value, array, labels=None):
     """float64 でない配列を float64 にする。実数でないもの(文字列・複素数・None など)は TypeError。"""
     kind = array.dtype.kind
     if kind == "O" and all(isinstance(item, numbers.Real) for item in array.flat):
         kind = "f"  # Python の大きな整数や Fraction の混ざったリスト: 数ならそのまま float にする
     if kind not in "biuf":
-        hint = "; complex numbers are not cast, pass value.real if the imaginary part is 0" if kind == "c" else ""
-        raise TypeError(f"{name} must be numeric (real numbers), got {describe(value)} of dtype {array.dtype}{hint}")
+        what = describe(value) if isinstance(value, np.ndarray) else f"{describe(value)}(dtype {array.dtype})"
+        hint = ""
+        if kind == "c":
+            hint = f"複素数は実部だけに丸めません。虚部が 0 なら {name}.real を渡してください。"
+        elif kind in "US" or (kind == "O" and any(isinstance(item, (str, bytes)) for item in array.flat)):
+            hint = _text_hint(name, value, array, labels)
+        raise TypeError(f"{name} は実数(数か数の配列)にしてください。受け取ったのは{spaced(what)}です。{hint}")
     try:
         with np.errstate(over="ignore"):  # float64 に入らない値は inf になり、as_finite_array が断る
             return array.astype(np.float64)
     except OverflowError:
-        raise ValueError(f"{name} has values too large for float64 (at most about 1.8e308)") from None
+        raise ValueError(f"{name} の値が大きすぎて float64 に入りません(約 1.8e308 まで)。"
+                         "単位を変えるなどして小さくしてください。") from None
 
 
-def as_finite_array(name, value, ndim):
-    """``value`` を float64 の ndarray にし、次元数・空でないこと・有限性を確かめる(次元数は as_real_array と同じ)。"""
-    array = as_real_array(name, value, ndim)
+def _text_hint(name, value, array, labels):
+    """文字列を受け取ったときの直し方。ラベルなら数への直し方を、数を表す文字列なら float への変換を書く。"""
+    texts = [item for item in array.flat if isinstance(item, (str, bytes))]
+    if labels == "binary":
+        return (f"文字列のラベルなら、labels == {str(texts[0])!r} のように 1 にするクラスと比べた配列"
+                "(True が 1、False が 0)を渡します。")
+    if labels in ("one_hot", "classes"):
+        then = "、one_hot(labels, len(classes)) で one-hot にします" if labels == "one_hot" else "てから渡してください"
+        return ("文字列のラベルなら、classes, labels = np.unique(labels, return_inverse=True) で"
+                f" 0 から始まるクラス番号にし{then}。")
+    try:
+        [float(item) for item in texts]
+    except ValueError:
+        return "文字列は数に直してから渡してください。"
+    convert = f"float({value!r})" if isinstance(value, (str, bytes)) else f"np.asarray({name}, dtype=float)"
+    return f"数を表す文字列なら {convert} で数にします。"
+
+
+def as_finite_array(name, value, ndim, labels=None):
+    """``value`` を float64 の ndarray にし、次元数・空でないこと・有限性を確かめる(引数は as_real_array と同じ)。"""
+    array = as_real_array(name, value, ndim, labels)
     if not _all_finite(array):
         bad = int(np.count_nonzero(~np.isfinite(array)))
-        raise ValueError(f"{name} contains {bad} NaN or inf value(s); remove or impute them first")
+        where = ""
+        if array.ndim:
+            first = ", ".join(str(int(i)) for i in np.argwhere(~np.isfinite(array))[0])
+            where = f"(最初は {name}[{first}])"
+        raise ValueError(f"{name} に NaN か inf が {bad} 個あります{where}。"
+                         "取り除くか、ほかの値で埋めてから渡してください。")
     return array
 
 
@@ -111,8 +184,9 @@ def check_same_shape(**arrays):
     """配列どうしの形が同じか、どちらかが 1 つの数であることを確かめる(暗黙のブロードキャストをさせない)。"""
     shapes = {name: array.shape for name, array in arrays.items() if array.ndim}
     if len(set(shapes.values())) > 1:
-        listed = ", ".join(f"{name} {shape}" for name, shape in shapes.items())
-        raise ValueError(f"{' and '.join(arrays)} must have the same shape or be single numbers, got {listed}")
+        listed = "、".join(f"{name} {shape}" for name, shape in shapes.items())
+        raise ValueError(f"{' と '.join(arrays)} は同じ形にするか、どちらかを 1 つの数にしてください。"
+                         f"受け取ったのは {listed} です。")
 
 
 def check_xyw(x, yt, w):
@@ -126,24 +200,29 @@ def check_xyw(x, yt, w):
 
 def check_xw(x, w):
     """入力 x (M, D) と重み w (D,) を検査して float64 配列で返す。"""
-    return _check_x_and_weights(x, w, "w", 1, "one weight")
+    return _check_x_and_weights(x, w, "w", 1, "要素の数")
 
 
 def check_xW(x, W):
     """入力 x (M, D) と重み行列 W (D, N) を検査して float64 配列で返す。"""
-    return _check_x_and_weights(x, W, "W", 2, "one row")
+    return _check_x_and_weights(x, W, "W", 2, "行の数")
 
 
-def _check_x_and_weights(x, weights, name, ndim, per_column):
-    """x (M, D) と、行の数が D の重み(ベクトルなら 1 次元、行列なら 2 次元)を検査する。"""
+def _check_x_and_weights(x, weights, name, ndim, count):
+    """x (M, D) と、行の数が D の重み(ベクトルなら 1 次元、行列なら 2 次元)を検査する。count はメッセージで数えるもの。"""
     x = as_finite_array("x", x, 2)
     weights = as_finite_array(name, weights, ndim)
     if weights.shape[0] != x.shape[1]:
-        raise ValueError(
-            f"{name} must have {per_column} per column of x: x has D={x.shape[1]} columns "
-            f"(shape {x.shape}) but {name} has shape {weights.shape}; did you forget the dummy column?"
-        )
+        raise ValueError(f"{name} の{count}は、x の列の数 D={x.shape[1]} と同じにしてください(x の形は {x.shape})。"
+                         f"受け取った {name} の形は {weights.shape} です。{_dummy_hint(weights.shape[0], x.shape[1])}")
     return x, weights
+
+
+def _dummy_hint(rows, columns, x_name="x"):
+    """重みの行が x の列より 1 つ多いときは、ダミー変数の列を加え忘れたと伝える。"""
+    if rows == columns + 1:
+        return f"{x_name} にダミー変数の列がないようです。add_dummy({x_name}) で先頭に 1 の列を加えてください。"
+    return "x の列の数 D はダミー変数の列を含めて数えます。"
 
 
 def check_number(name, value, expected, integer=False):
@@ -152,52 +231,58 @@ def check_number(name, value, expected, integer=False):
     integer=True なら整数だけ。expected はメッセージの「期待するもの」の部分です。
     """
     if isinstance(value, bool) or not isinstance(value, _INTEGER if integer else _NUMBER):
-        raise TypeError(f"{name} must be {expected}, got {describe(value)}")
+        raise TypeError(f"{name} は{spaced(expected)}にしてください。{received(value)}")
     if isinstance(value, int) and abs(value) > sys.float_info.max:  # Python の int はいくらでも大きい
-        raise ValueError(f"{name} must be {expected} within the range of float64, got an integer of {len(str(value))} digits")
+        raise ValueError(f"{name} は float64 の範囲の{expected}にしてください。"
+                         f"受け取ったのは {len(str(value))} 桁の整数です。")
     return value
 
 
 def check_positive(name, value, integer=False):
     """学習率や繰り返し回数が正の(整数の)値であることを確かめる。整数は Python の int で返す。"""
-    check_number(name, value, "a positive integer" if integer else "a positive number", integer)
+    check_number(name, value, "正の整数" if integer else "正の数", integer)
     if not value > 0 or not np.isfinite(float(value)):  # NaN は value > 0 が偽
-        raise ValueError(f"{name} must be positive and finite, got {plain(value)}")
+        raise ValueError(f"{name} は正の有限の{'整数' if integer else '数'}にしてください。受け取ったのは {plain(value)} です。")
     return int(value) if integer else value
 
 
 def check_count(name, value, low, high=None, reason=""):
-    """value が low 以上 high 以下(high=None なら上限なし)の整数であることを確かめ、int で返す。"""
-    expected = f"an integer in {low} .. {high}" if high is not None else f"an integer >= {low}"
+    """value が low 以上 high 以下(high=None なら上限なし)の整数であることを確かめ、int で返す。
+
+    reason はメッセージで範囲に添える理由(「(サンプルの件数 M=5 より小さく)」のように括弧ごと)。
+    """
+    expected = f"{low} 以上 {high} 以下の整数" if high is not None else f"{low} 以上の整数"
     check_number(name, value, expected, integer=True)
     if value < low or (high is not None and value > high):
-        raise ValueError(f"{name} must be {expected}{reason}, got {plain(value)}")
+        raise ValueError(f"{name} は {expected}にしてください{reason}。受け取ったのは {plain(value)} です。")
     return int(value)
 
 
 def check_fraction(name, value):
     """モメンタムの β やドロップアウトの割合が 0 以上 1 未満の実数であることを確かめる。"""
-    check_number(name, value, "a number in [0, 1)")
+    check_number(name, value, "0 以上 1 未満の数")
     if not 0 <= value < 1:
-        raise ValueError(f"{name} must be a number in [0, 1), got {plain(value)}")
+        raise ValueError(f"{name} は 0 以上 1 未満の数にしてください。受け取ったのは {plain(value)} です。")
     return float(value)
 
 
 def check_penalty(lam):
     """L2 正則化の強さ λ が 0 以上の有限の実数であることを確かめる。"""
-    check_number("lam", lam, "a non-negative number")
+    check_number("lam", lam, "0 以上の数")
     if not np.isfinite(float(lam)) or lam < 0:
-        raise ValueError(f"lam must be non-negative and finite, got {plain(lam)}; use lam=0 for no penalty")
+        raise ValueError(f"lam は 0 以上の有限の数にしてください。受け取ったのは {plain(lam)} です。"
+                         "正則化しないなら lam=0 とします。")
     return float(lam)
 
 
 def check_choice(name, value, choices):
     """value が choices(文字列の組)のどれかであることを確かめる。"""
-    listed = " or ".join([", ".join(repr(choice) for choice in choices[:-1]), repr(choices[-1])])
+    names = [repr(choice) for choice in choices]
+    listed = " か ".join(names) if len(names) == 2 else f"{'、'.join(names)} のどれか"
     if not isinstance(value, str):
-        raise TypeError(f"{name} must be {listed}, got {describe(value)}")
+        raise TypeError(f"{name} は{spaced(listed)}にしてください。{received(value)}")
     if value not in choices:
-        raise ValueError(f"{name} must be {listed}, got {value!r}")
+        raise ValueError(f"{name} は{spaced(listed)}にしてください。受け取ったのは {value!r} です。")
     return value
 
 
@@ -209,35 +294,40 @@ def check_rng(rng, name="rng"):
     if isinstance(rng, np.random.Generator):
         return rng
     if isinstance(rng, bool) or not isinstance(rng, _INTEGER):
-        raise TypeError(f"{name} must be a numpy.random.Generator or an int seed, "
-                        f"e.g. numpy.random.default_rng(0) or 0, got {describe(rng)}")
+        why = "None では毎回違う乱数になり、結果を再現できません。" if rng is None else ""
+        raise TypeError(f"{name} は numpy.random.Generator か整数の種にしてください"
+                        f"(例: numpy.random.default_rng(0) や 0)。{received(rng)}{why}")
     if rng < 0:
-        raise ValueError(f"{name} must be a non-negative int seed, got {plain(rng)}")
+        raise ValueError(f"{name} は 0 以上の整数の種にしてください。受け取ったのは {plain(rng)} です。")
     return np.random.default_rng(rng)
 
 
 def check_indices(name, values, n):
     """選ぶ番号の並び(0 以上 n 未満の異なる整数、1 つ以上)を確かめ、Python の int のリストで返す。"""
     if isinstance(values, (str, bytes)) or not isinstance(values, (list, tuple, range, np.ndarray)):
-        raise TypeError(f"{name} must be a sequence of integers such as (0, 1), got {describe(values)}")
+        raise TypeError(f"{name} は (0, 1) のような整数の並びにしてください。{received(values)}")
     values = list(values)
+    expected = f"{name} は 0 から {n - 1} までの異なる整数の並びにしてください。"
     if any(isinstance(i, bool) or not isinstance(i, _INTEGER) for i in values):
-        raise TypeError(f"{name} must be distinct integers in 0 .. {n - 1}, got {[plain(i) for i in values]}")
+        raise TypeError(f"{expected}受け取ったのは [{', '.join(plain(i) for i in values)}] です。")
     if not values or len(set(values)) != len(values) or not all(0 <= i < n for i in values):
-        raise ValueError(f"{name} must be distinct integers in 0 .. {n - 1}, got {[int(i) for i in values]}")
+        raise ValueError(f"{expected}受け取ったのは {[int(i) for i in values]} です。")
     return [int(i) for i in values]
 
 
 def check_binary_labels(x, yt):
     """2値分類の正解値 yt (M,) が 0 か 1 だけで、x (M, D) と件数がそろうことを確かめる。"""
-    yt = as_finite_array("yt", yt, 1)
+    yt = as_finite_array("yt", yt, 1, labels="binary")
     check_same_m(x, yt)
     bad = (yt != 0) & (yt != 1)
     if bad.any():
-        raise ValueError(
-            f"yt must contain only 0 and 1 (class labels), got {np.unique(yt[bad])[:5]}; "
-            "encode the two classes as 0 and 1"
-        )
+        values = np.unique(yt)
+        if values.size == 2:  # 2 つのクラスを 0 と 1 でない値で表している
+            hint = f"2 つの値なら、yt == {plain(values[1])} のように比べた配列(True が 1、False が 0)を渡します。"
+        else:
+            hint = "3 つ以上のクラスの分類には dlmath.multiclass を使います。"
+        raise ValueError(f"yt は 0 と 1 だけの配列(2 つのクラスの番号)にしてください。"
+                         f"受け取った値には {np.unique(yt[bad])[:5].tolist()} があります。{hint}")
     return yt
 
 
@@ -246,59 +336,68 @@ def check_one_hot(x, yt, N, x_name="x", n_from="W"):
 
     クラスの数 N は n_from(重み行列など)の列の数で、メッセージではそれを書きます。
     """
-    yt = as_finite_array("yt", yt, None)
+    yt = as_finite_array("yt", yt, None, labels="one_hot")
+    # 0 以上の整数だけの配列は、one-hot にする前のクラス番号と読める
+    labels = bool(np.all((yt >= 0) & (yt == np.round(yt))))
+    convert = "(from dlmath.preprocess import one_hot)"
     if yt.ndim != 2:
-        raise ValueError(f"yt must be 2-D one-hot (M, N) with N={N}, got shape {yt.shape}; "
-                         "for class labels use dlmath.preprocess.one_hot(labels, N)")
+        got = f"形 {yt.shape} の{'整数の' if labels else ''}配列"
+        hint = f"クラス番号の配列なら one_hot(labels, {N}) で変換します{convert}。" if labels and yt.ndim == 1 else ""
+        raise ValueError(f"yt は one-hot の 2 次元配列 (M, N) にしてください(N は {n_from} の列の数で {N} です)。"
+                         f"受け取ったのは{got}です。{hint}")
     check_same_m(x, yt, x_name)
     if yt.shape[1] != N:
-        raise ValueError(f"yt must have N={N} columns, one per class (as many as the columns of {n_from}), "
-                         f"got shape {yt.shape}")
+        hint = (f"1 列のクラス番号なら one_hot(labels.ravel(), {N}) で変換します{convert}。"
+                if labels and yt.shape[1] == 1 and N > 1 else "")
+        raise ValueError(f"yt の列の数は、クラスの数 N={N}({n_from} の列の数)にしてください。"
+                         f"受け取った形は {yt.shape} です。{hint}")
     # 各行の和が 1 で、0 でない値が全体で M 個なら、どの行も 1 つだけが 0 でなく、その値は 1(one-hot)。
     # 行の和は yt @ 1 で求める(行列とベクトルの積は、短い行ごとの sum より速い)
     if np.count_nonzero(yt) != yt.shape[0] or np.any(yt @ np.ones(yt.shape[1]) != 1):
         rows = np.flatnonzero(((yt != 0) & (yt != 1)).any(axis=1) | (yt.sum(axis=1) != 1))
-        raise ValueError(
-            f"yt must be one-hot (a single 1 in each row), but row(s) {rows[:5].tolist()} are not, "
-            f"e.g. {yt[rows[0]]}; build it with dlmath.preprocess.one_hot(labels, N)"
-        )
+        raise ValueError(f"yt は one-hot(各行で 1 つだけが 1、ほかは 0)にしてください。"
+                         f"受け取った yt の行 {rows[:5].tolist()} は違います(たとえば {yt[rows[0]].tolist()})。"
+                         f"one_hot(labels, {N}) で作れます{convert}。")
     return yt
 
 
 def check_class_indices(name, value, N):
     """クラス番号の 1 次元配列が 0 以上 N 未満の整数だけであることを確かめ、int 配列で返す。"""
-    array = as_finite_array(name, value, 1)
+    array = as_finite_array(name, value, 1, labels="classes")
     bad = (array != np.round(array)) | (array < 0) | (array >= N)
     if np.any(bad):
-        raise ValueError(
-            f"{name} must be class indices 0 .. {N - 1} (integers, N={N} classes), got {np.unique(array[bad])[:5]}"
-        )
+        values = np.unique(array[bad])
+        hint = ""
+        if np.all(values == np.round(values)) and np.all(values >= N):  # 番号は整数だが、N が小さい
+            hint = f"クラスが {int(values.max()) + 1} 個以上あるなら、N を大きくしてください。"
+        raise ValueError(f"{name} は 0 から {N - 1} までの整数(N={N} 個のクラスの番号)にしてください。"
+                         f"受け取った値には {values[:5].tolist()} があります。{hint}")
     return array.astype(int)
 
 
 def check_same_m(x, yt, x_name="x", yt_name="yt"):
     """x と yt の行の数(サンプルの件数 M)がそろっていることを確かめる。"""
     if yt.shape[0] != x.shape[0]:
-        raise ValueError(
-            f"{x_name} and {yt_name} must have the same number of samples M, "
-            f"got {x_name} {x.shape} and {yt_name} {yt.shape}"
-        )
+        raise ValueError(f"{x_name} と {yt_name} の行の数(サンプルの件数 M)をそろえてください。"
+                         f"受け取ったのは {x_name} {x.shape} と {yt_name} {yt.shape} です。")
 
 
 def check_history(loss, w):
     """学習の記録の損失 loss (iters,) と重み w (iters, D) を検査し、float64 の配列で返す。"""
     loss, w = as_finite_array("loss", loss, 1), as_finite_array("w", w, 2)
     if w.shape[0] != loss.shape[0]:
-        raise ValueError(f"loss and w must have one row per iteration, got loss {loss.shape} and w {w.shape}")
+        raise ValueError(f"loss と w は繰り返しごとに 1 行にして、行の数をそろえてください。"
+                         f"受け取ったのは loss {loss.shape} と w {w.shape} です。")
     return loss, w
 
 
 def check_array_list(name, values, ndim=None):
     """配列のリスト(重み行列や勾配のリスト)を検査し、float64 の配列のリストで返す。"""
     if not isinstance(values, (list, tuple)):
-        raise TypeError(f"{name} must be a list of arrays, e.g. init_weights(D, [H], N, rng), got {describe(values)}")
+        raise TypeError(f"{name} は配列のリスト(例: init_weights(D, [H], N, rng) が返すもの)にしてください。"
+                        f"{received(values)}")
     if not values:
-        raise ValueError(f"{name} must be a non-empty list of arrays, got an empty {type(values).__name__}")
+        raise ValueError(f"{name} は 1 つ以上の配列のリストにしてください。受け取ったのは空の {type(values).__name__} です。")
     return [as_finite_array(f"{name}[{l}]", value, ndim) for l, value in enumerate(values)]
 
 
@@ -312,9 +411,11 @@ def check_weights(weights, x=None, x_name="x"):
     inputs = weights[0].shape[0] if x is None else x.shape[1]
     for l, W in enumerate(weights):
         if W.shape[0] != inputs:
-            source = f"one per column of {x_name}, D={inputs}" if l == 0 else "the previous layer's outputs + 1"
-            raise ValueError(f"weights[{l}] must have {inputs} rows ({source}; did you forget the dummy column?), "
-                             f"got shape {W.shape}")
+            if l == 0:
+                raise ValueError(f"weights[0] の行の数は、{x_name} の列の数 D={inputs} と同じにしてください。"
+                                 f"受け取った形は {W.shape} です。{_dummy_hint(W.shape[0], inputs, x_name)}")
+            raise ValueError(f"weights[{l}] の行の数は {inputs}(前の層の出力の数 {inputs - 1} と切片の行 1 つ)"
+                             f"にしてください。受け取った形は {W.shape} です。")
         inputs = W.shape[1] + 1
     return weights
 
@@ -333,27 +434,29 @@ def check_hidden(hidden):
     if isinstance(hidden, np.ndarray) and hidden.ndim == 1:
         hidden = hidden.tolist()
     if not isinstance(hidden, (list, tuple, range)):
-        raise TypeError(f"hidden must be a list of the numbers of nodes of the hidden layers, "
-                        f"e.g. [H] for one hidden layer of H nodes, got {describe(hidden)}")
+        H = plain(hidden) if isinstance(hidden, _INTEGER) and not isinstance(hidden, bool) else "H"
+        raise TypeError(f"hidden は隠れ層のノードの数のリストにしてください。{received(hidden)}"
+                        f"隠れ層が 1 つで {H} 個のノードなら、[{H}] と書きます。")
     return [check_positive(f"hidden[{i}]", H, integer=True) for i, H in enumerate(hidden)]
 
 
 def check_cache(cache, weights, M):
     """forward が返した途中の値 cache が、weights と件数 M に合うことを確かめ、float64 の配列で作り直す。"""
     if not isinstance(cache, dict):
-        raise TypeError(f"cache must be the dict returned by forward, got {describe(cache)}")
+        raise TypeError(f"cache は forward が返した dict にしてください。{received(cache)}")
     if not {"z", "a", "mask"} <= cache.keys():
-        raise ValueError(f"cache must be the dict returned by forward (keys 'z', 'a', 'mask'), got keys {sorted(cache)}")
+        raise ValueError(f"cache は forward が返した dict(キー 'z'、'a'、'mask')にしてください。"
+                         f"受け取ったキーは {sorted(cache)} です。")
     L = len(weights)
     for key, length in (("z", L), ("a", L - 1), ("mask", L - 1)):
         if not isinstance(cache[key], (list, tuple)) or len(cache[key]) != length:
-            raise ValueError(f"cache['{key}'] must be a list of {length} arrays for len(weights) = {L}, "
-                             f"got {describe(cache[key])}")
-    z = [_check_shape(f"cache['z'][{l}]", value, (M, W.shape[0]), f"M={M} rows as in yp, one column per row of weights[{l}]")
+            raise ValueError(f"cache['{key}'] は、len(weights) = {L} に合わせて {length} 個の配列のリストにしてください。"
+                             f"{received(cache[key])}")
+    z = [_check_shape(f"cache['z'][{l}]", value, (M, W.shape[0]), f"yp と同じ M={M} 行、weights[{l}] の行ごとに 1 列")
          for l, (value, W) in enumerate(zip(cache["z"], weights))]
-    a = [_check_shape(f"cache['a'][{l}]", value, (M, W.shape[1]), f"M={M} rows as in yp, one column per column of weights[{l}]")
+    a = [_check_shape(f"cache['a'][{l}]", value, (M, W.shape[1]), f"yp と同じ M={M} 行、weights[{l}] の列ごとに 1 列")
          for l, (value, W) in enumerate(zip(cache["a"], weights))]
-    mask = [None if value is None else _check_shape(f"cache['mask'][{l}]", value, a[l].shape, f"the shape of cache['a'][{l}]")
+    mask = [None if value is None else _check_shape(f"cache['mask'][{l}]", value, a[l].shape, f"cache['a'][{l}] と同じ形")
             for l, value in enumerate(cache["mask"])]
     return {"z": z, "a": a, "mask": mask}
 
@@ -361,7 +464,7 @@ def check_cache(cache, weights, M):
 def _check_shape(name, value, shape, why):
     array = as_finite_array(name, value, len(shape))
     if array.shape != shape:
-        raise ValueError(f"{name} must have shape {shape} ({why}), got {array.shape}")
+        raise ValueError(f"{name} の形は {shape}({why})にしてください。受け取った形は {array.shape} です。")
     return array
 
 
@@ -369,12 +472,12 @@ def check_probabilities(name, yp, N):
     """予測値 yp (M, N) の各行が確率(0 以上で和が 1)であることを確かめる。"""
     yp = as_finite_array(name, yp, 2)
     if yp.shape[1] != N:
-        raise ValueError(f"{name} must have N={N} columns, one per output of the last matrix weights[-1], "
-                         f"got shape {yp.shape}")
+        raise ValueError(f"{name} の列の数は、最後の重み行列 weights[-1] の出力の数 N={N} にしてください。"
+                         f"受け取った形は {yp.shape} です。")
     sums = yp.sum(axis=1)
     if np.any(yp < 0) or not np.allclose(sums, 1.0, rtol=0, atol=1e-9):
-        raise ValueError(f"{name} must be the predictions returned by forward (rows of probabilities that sum to 1), "
-                         f"got values from {yp.min():.6g} and row sums from {sums.min():.6g} to {sums.max():.6g}")
+        raise ValueError(f"{name} は forward が返した予測値(各行が 0 以上で、和が 1 の確率)にしてください。"
+                         f"受け取った値の最小は {yp.min():.6g}、行の和は {sums.min():.6g} から {sums.max():.6g} です。")
     return yp
 
 
@@ -385,18 +488,20 @@ def check_update(weights, grads, state):
     """
     weights, grads = check_array_list("weights", weights), check_array_list("grads", grads)
     if len(grads) != len(weights):
-        raise ValueError(f"grads must have one gradient per weight array: {len(weights)} weights, got {len(grads)} grads")
+        raise ValueError(f"grads は weights の配列ごとに 1 つの勾配のリストにしてください。"
+                         f"weights は {len(weights)} 個、受け取った grads は {len(grads)} 個です。")
     for l, (W, g) in enumerate(zip(weights, grads)):
         if g.shape != W.shape:
-            raise ValueError(f"grads[{l}] must have the shape of weights[{l}] {W.shape}, got {g.shape}")
+            raise ValueError(f"grads[{l}] は weights[{l}] と同じ形 {W.shape} にしてください。受け取った形は {g.shape} です。")
     _check_state(state, weights)
     return weights, grads
 
 
 def _check_state(state, weights):
     if state is not None and [s.shape for s in state] != [W.shape for W in weights]:
-        raise ValueError(f"this optimizer has been updating weights of shapes {[s.shape for s in state]}, "
-                         f"got {[W.shape for W in weights]}; create a new optimizer for each network")
+        raise ValueError(f"この最適化手法は形 {[s.shape for s in state]} の重みを更新してきましたが、"
+                         f"受け取った weights の形は {[W.shape for W in weights]} です。"
+                         "ネットワークごとに新しい最適化手法を作ってください。")
 
 
 def checked_update(state=None):
@@ -435,26 +540,28 @@ def check_optimizer(optimizer):
 
     kinds = (optimizers.SGD, optimizers.Momentum, optimizers.RMSProp, optimizers.Adam)
     if not isinstance(optimizer, kinds):
-        raise TypeError(f"optimizer must be an instance of SGD, Momentum, RMSProp or Adam from dlmath.optimizers, "
-                        f"e.g. SGD(alpha=0.1), got {describe(optimizer)}")
+        hint = f"クラスではなく、{optimizer.__name__}() のように作ったものを渡します。" if optimizer in kinds else ""
+        raise TypeError(f"optimizer は dlmath.optimizers の SGD、Momentum、RMSProp、Adam のどれかを作ったもの"
+                        f"(例: SGD(alpha=0.1))にしてください。{received(optimizer)}{hint}")
     return optimizer
 
 
 def check_model(model):
     """train の model が dlmath.logistic か dlmath.multiclass のモジュールであることを確かめる。"""
-    from dlmath import logistic, multiclass  # どちらもこのモジュールを import するので、使うときに読む
+    from dlmath import linear, logistic, multiclass  # どれもこのモジュールを import するので、使うときに読む
 
     if model is not logistic and model is not multiclass:
-        raise TypeError(f"model must be the module dlmath.logistic or dlmath.multiclass, got {describe(model)}")
+        hint = "線形回帰は dlmath.linear.fit で学習します。" if model is linear else ""
+        raise TypeError(f"model はモジュール dlmath.logistic か dlmath.multiclass にしてください。{received(model)}{hint}")
     return model
 
 
 def check_pair(name, pair, check):
     """test=(x_test, yt_test) のような 2 つ組を check(x, yt) で検査する。エラーにはどの組かを書き添える。"""
     if not isinstance(pair, (tuple, list)):
-        raise TypeError(f"{name} must be a pair (x_{name}, yt_{name}), got {describe(pair)}")
+        raise TypeError(f"{name} は 2 つ組 (x_{name}, yt_{name}) にしてください。{received(pair)}")
     if len(pair) != 2:
-        raise ValueError(f"{name} must be a pair (x_{name}, yt_{name}), got {describe(pair)}")
+        raise ValueError(f"{name} は 2 つ組 (x_{name}, yt_{name}) にしてください。{received(pair)}")
     try:
         return check(*pair)
     except (TypeError, ValueError) as error:
@@ -469,16 +576,17 @@ def check_callable(name, function, argument, shape, allow_inf=False):
     """
     call = f"{name}({argument})"
     if not callable(function):
-        raise TypeError(f"{name} must be a function of {argument}, got {describe(function)}")
+        raise TypeError(f"{name} は {argument} を受け取る関数にしてください。{received(function)}")
 
     @functools.wraps(function)
     def checked(*args):
         value = as_real_array(call, function(*args), None)
         if not _all_finite(value) and (not allow_inf or np.isnan(value).any()):
-            raise ValueError(f"{call} returned NaN{'' if allow_inf else ' or inf'} at a finite {argument}; check the function")
+            raise ValueError(f"{call} が有限の {argument} で NaN{'' if allow_inf else ' か inf'} を返しました。"
+                             "関数の式を確かめてください。")
         if value.shape != shape:
-            expected = "be a single number" if shape == () else f"have the shape of {argument} {shape}"
-            raise ValueError(f"{call} must {expected}, got {value.shape}")
+            expected = "1 つの数" if shape == () else f"{argument} と同じ形 {shape} の配列"
+            raise ValueError(f"{call} は {expected}を返すようにしてください。返したのは形 {value.shape} の値です。")
         return value[()]
 
     return checked
@@ -500,11 +608,11 @@ def no_overflow(function):
         try:
             with np.errstate(over="raise", invalid="raise", divide="raise"):
                 return function(*args, **kwargs)
-        except (FloatingPointError, OverflowError) as error:  # OverflowError: Python の float の 2 乗など
-            sizes = ", ".join(f"{name} {size:.3g}" for name, size in _largest_sizes(parameters, args, kwargs))
-            raise ValueError(f"{function.__qualname__}: the computation left the range of float64 ({error}); "
-                             f"the inputs are too large (largest absolute values: {sizes}), scale them down, "
-                             "e.g. with dlmath.preprocess.standardize") from None
+        except (FloatingPointError, OverflowError):  # OverflowError: Python の float の 2 乗など
+            sizes = "、".join(f"{name} {size:.3g}" for name, size in _largest_sizes(parameters, args, kwargs))
+            raise ValueError(f"{function.__qualname__} の計算が float64 の範囲(約 1.8e308)をあふれました。"
+                             f"入力の絶対値の最大は {sizes} です。値が大きすぎる(または小さすぎる)入力は、"
+                             "dlmath.preprocess.standardize などで尺度をそろえてください。") from None
 
     return guarded
 

@@ -58,5 +58,5 @@ def gradient_descent(gradient, w, alpha, iters):
             # 損失の値は受け取らないので、代わりに点の大きさ ‖w‖ を伝える
             size = np.linalg.norm(path[k])
             raise diverged(alpha, k, np.linalg.norm(path[0]), size,
-                           quantity="the size of w")
+                           quantity="w の大きさ")
     return path

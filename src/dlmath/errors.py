@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from dlmath._validation import as_real_array, check_count, check_number, check_positive, describe, plain
+from dlmath._validation import as_real_array, check_count, check_number, check_positive, plain, received, spaced
 
 # 損失がはじめの値のこの倍数を超えたら発散とみなす。正しい学習率なら損失は増えない。
 DIVERGENCE_FACTOR = 1e3
@@ -25,31 +25,31 @@ def check_divergence(losses, k, alpha, factor=DIVERGENCE_FACTOR):
     はじめの損失が 1e306 のように大きくても、factor 倍が桁あふれの例外になることはありません。
     """
     losses = as_real_array("losses", losses, 1)
-    k = check_count("k", k, 0, losses.size - 1, reason=f" (an index into losses, which has {losses.size} values)")
+    k = check_count("k", k, 0, losses.size - 1, reason=f"(losses の位置で、losses の値は {losses.size} 個です)")
     check_positive("alpha", alpha)
     check_positive("factor", factor)
     first, current = float(losses[0]), float(losses[k])
     if not np.isfinite(first):
-        raise ValueError(f"losses[0] must be the finite loss before the first update, got {first}")
+        raise ValueError(f"losses[0] は最初の更新の前の有限の損失にしてください。受け取ったのは {first} です。")
     if not np.isfinite(current) or current > factor * max(first, 1e-12):
         raise diverged(alpha, k, first, current)
 
 
-def diverged(alpha, k, first, current, quantity="the loss"):
+def diverged(alpha, k, first, current, quantity="損失"):
     """学習率を下げるよう促すメッセージ付きの DivergenceError を返す。quantity は増え続けた量の名前。
 
     first と current は数(発散したときの inf や、まだ測っていない NaN も可)です。
     """
     check_positive("alpha", alpha)
     check_count("k", k, 0)
-    check_number("first", first, "a number")
-    check_number("current", current, "a number")
+    check_number("first", first, "数")
+    check_number("current", current, "数")
     if not isinstance(quantity, str):
-        raise TypeError(f"quantity must be a str such as 'the loss', got {describe(quantity)}")
+        raise TypeError(f"quantity は '損失' のような文字列にしてください。{received(quantity)}")
     if not quantity.strip():
-        raise ValueError("quantity must name what grew, such as 'the loss', got an empty string")
+        raise ValueError("quantity は増え続けた量の名前('損失' など)にしてください。受け取ったのは空の文字列です。")
     return DivergenceError(
-        f"gradient descent diverged: {quantity} grew from {first:.6g} to {current:.6g} by "
-        f"iteration {k} with alpha={plain(alpha)}; the learning rate is too large, "
-        f"try a smaller one such as alpha={alpha / 10:g}"
+        f"勾配降下法が発散しました。{k} 回目の繰り返しまでに{spaced(quantity.strip())}が {first:.6g} から "
+        f"{current:.6g} に増えました(alpha={plain(alpha)})。学習率 alpha が大きすぎるので、"
+        f"alpha={alpha / 10:g} のように小さくしてください。"
     )

@@ -107,8 +107,8 @@ def confusion_matrix(labels, predicted, N):
     labels = check_class_indices("labels", labels, N)
     predicted = check_class_indices("predicted", predicted, N)
     if labels.shape != predicted.shape:
-        raise ValueError("labels and predicted must have the same shape, "
-                         f"got {labels.shape} and {predicted.shape}")
+        raise ValueError("labels と predicted は同じ形にしてください。"
+                         f"受け取ったのは {labels.shape} と {predicted.shape} です。")
     C = np.zeros((N, N), dtype=int)
     np.add.at(C, (labels, predicted), 1)
     return C

@@ -42,7 +42,7 @@ def init_weights(D, hidden, N, rng, method="he"):
         切片の行はどれも 0。
     """
     D = check_count("D", D, 2,
-                    reason=" (the dummy column plus at least one input)")
+                    reason="(ダミー変数の列と、少なくとも 1 つの入力)")
     hidden, N = check_hidden(hidden), check_positive("N", N, integer=True)
     rng = check_rng(rng)
     method = check_choice("method", method, ("he", "xavier", "equal"))

@@ -18,7 +18,7 @@ import numpy as np
 from matplotlib.text import Text
 from PIL import Image
 
-from dlmath._validation import check_count, check_positive, describe
+from dlmath._validation import check_count, check_positive, received
 
 matplotlib.rcParams.update(
     {
@@ -98,12 +98,12 @@ def animation_html(anim, alt, colors=32):
         ``IPython.display.HTML`` でページに埋め込む HTML。
     """
     if not isinstance(alt, str):
-        raise TypeError(f"alt must be a str describing the animation, got {describe(alt)}")
+        raise TypeError(f"alt はアニメーションを説明する文字列にしてください。{received(alt)}")
     if not alt.strip():
-        raise ValueError("alt must describe the animation for readers who cannot see it, got an empty string")
-    check_count("colors", colors, 1, 256, reason=" (a PNG palette holds at most 256 colours)")
+        raise ValueError("alt は、アニメーションを見られない読者のための説明にしてください。受け取ったのは空の文字列です。")
+    check_count("colors", colors, 1, 256, reason="(PNG のパレットは 256 色まで)")
     if not callable(getattr(anim, "to_jshtml", None)):
-        raise TypeError(f"anim must be a matplotlib animation such as FuncAnimation, got {describe(anim)}")
+        raise TypeError(f"anim は FuncAnimation のような matplotlib のアニメーションにしてください。{received(anim)}")
     html = anim.to_jshtml(default_mode="once")
     still = _last_frame_html(anim, alt)  # to_jshtml が全部のコマを描いたあとなので、図は最後のコマになっている
     # matplotlib はボタンのアイコンの CSS を CDN から読むので外す(アイコンの字形はサイトに同梱のものを使う)
@@ -141,7 +141,7 @@ def _last_frame_html(anim, alt):
     """印刷(ブラウザの印刷と PDF 版)のための、最後のコマ(道筋の全体が見える)のベクトルの図。画面では隠す。"""
     fig = getattr(anim, "_fig", None)  # matplotlib の Animation は図を _fig に持つ(公開の名前がない)
     if fig is None:
-        raise TypeError(f"anim must be a matplotlib animation that draws on a figure, got {describe(anim)}")
+        raise TypeError(f"anim は図に描く matplotlib のアニメーションにしてください。{received(anim)}")
     buffer = io.BytesIO()
     fig.savefig(buffer, format="svg")  # 余白を詰めない: 図の白い背景が四隅まで(コマの PNG と同じ範囲)
     data = base64.b64encode(buffer.getvalue()).decode()

@@ -48,8 +48,8 @@ def standardize(data):
     std = centered.std(axis=0)
     if np.any(std == 0):
         constant = np.flatnonzero(std == 0).tolist()
-        raise ValueError(f"data has constant column(s) {constant}; "
-                         "they cannot be standardized, drop them")
+        raise ValueError(f"data の列 {constant} は値がすべて同じ(標準偏差 0)"
+                         "なので、標準化できません。その列を除いてください。")
     return centered / std, mean, std
 
 
@@ -108,11 +108,12 @@ def train_test_split(x, yt, test_size, seed):
     x_train, x_test, yt_train, yt_test : ndarray
     """
     x = as_finite_array("x", x, 2)
-    yt = as_finite_array("yt", yt, (1, 2))  # (M,) のラベルか (M, N) の one-hot
+    # (M,) のラベルか (M, N) の one-hot
+    yt = as_finite_array("yt", yt, (1, 2), labels="classes")
     check_same_m(x, yt)
     M = x.shape[0]
     check_count("test_size", test_size, 1, M - 1,
-                reason=f" (less than the number of samples M={M})")
+                reason=f"(サンプルの件数 M={M} より小さく)")
     order = check_rng(seed, "seed").permutation(M)
     test, train = order[:test_size], order[test_size:]
     return x[train], x[test], yt[train], yt[test]

@@ -20,11 +20,12 @@ def bernoulli_pmf(y, p):
     y, p = as_finite_array("y", y, None), as_finite_array("p", p, None)
     check_same_shape(y=y, p=p)
     if np.any((y != 0) & (y != 1)):
-        raise ValueError("y must be 0 or 1, "
-                         f"got {np.unique(y[(y != 0) & (y != 1)])[:5]}")
+        bad = np.unique(y[(y != 0) & (y != 1)])[:5].tolist()
+        raise ValueError(f"y は 0 か 1 にしてください。受け取った値には {bad} があります。")
     if np.any((p < 0) | (p > 1)):
-        raise ValueError("p must be a probability in [0, 1], "
-                         f"got {np.unique(p[(p < 0) | (p > 1)])[:5]}")
+        bad = np.unique(p[(p < 0) | (p > 1)])[:5].tolist()
+        raise ValueError("p は 0 以上 1 以下の確率にしてください。"
+                         f"受け取った値には {bad} があります。")
     return (p**y * (1 - p) ** (1 - y))[()]
 
 

@@ -17,6 +17,9 @@ from dlmath._validation import (as_finite_array, check_fraction, check_model, ch
 from dlmath.errors import NETWORK_DIVERGENCE_FACTOR, check_divergence, diverged
 from dlmath.multiclass import cross_entropy
 
+# 正解値の種類(文字列のラベルを受け取ったときに、数への直し方を選ぶ)
+_LABELS = {"dlmath.logistic": "binary", "dlmath.multiclass": "one_hot"}
+
 
 @dataclass(frozen=True)
 class TrainingHistory:
@@ -67,7 +70,7 @@ def train(model, x, yt, w, alpha=0.01, iters=1000, test=None, lam=0.0):
     check_positive("alpha", alpha)
     check_positive("iters", iters, integer=True)
     x = as_finite_array("x", x, 2)
-    yt = as_finite_array("yt", yt, None)
+    yt = as_finite_array("yt", yt, None, labels=_LABELS[model.__name__])
     w = as_finite_array("w", w, None)
     # 形と値をここで一度確かめる(以後は確かめた float64 の配列を使う)
     model.loss(x, yt, w, lam)
@@ -103,7 +106,8 @@ def train(model, x, yt, w, alpha=0.01, iters=1000, test=None, lam=0.0):
 
 def _checked_set(model, x, yt, w):
     """テストデータの組を model の損失で一度確かめ、float64 の配列で返す。"""
-    x, yt = as_finite_array("x", x, None), as_finite_array("yt", yt, None)
+    x = as_finite_array("x", x, None)
+    yt = as_finite_array("yt", yt, None, labels=_LABELS[model.__name__])
     model.loss(x, yt, w)
     return x, yt
 
@@ -201,8 +205,8 @@ def train_network(x, yt, weights, optimizer, epochs, batch_size, rng,
         check_positive("patience", patience, integer=True)
         if valid is None:
             raise ValueError(
-                "patience (early stopping) needs validation data: "
-                "pass valid=(x_valid, yt_valid)")
+                "patience(早期終了)には検証データが要ります。"
+                "valid=(x_valid, yt_valid) も渡してください。")
     x, weights = check_x_weights(x, weights)
     yt = _check_one_hot(x, yt, weights)
     f, fprime = network._activation(activation)
