@@ -213,13 +213,14 @@ def test_column_weights_silently_give_a_wrong_loss(talk):
     wrong = x @ w.reshape(-1, 1) - yt
     assert wrong.shape == (5, 5)
     assert np.mean(wrong**2) / 2 != pytest.approx(loss(x, yt, w), rel=1e-3)
-    with pytest.raises(ValueError, match="w must be 1-D") as error:
+    with pytest.raises(ValueError, match=r"^w は 1 次元の配列にしてください。") as error:
         loss(x, yt, w.reshape(-1, 1))
-    # ページの和訳「…」に引用したコード(`w`、`(2, 1)`、`w.ravel()` など)は、どれも実際のメッセージにある
+    # ページがメッセージについて書く文に引用したコード(`(2, 1)`、`w.ravel()` など)は、どれも実際のメッセージにある
     source = (ROOT / "book" / "math-vectors-matrices.md").read_text(encoding="utf-8")
-    translation = re.search(r"英文のメッセージは「(.*?)」という意味", source, re.S).group(1)
-    quoted = re.findall(r"`([^`]+)`", translation)
-    assert "w.ravel()" in quoted
+    assert "英文のメッセージ" not in source  # メッセージは日本語
+    summary = re.search(r"メッセージは、(.*?)を伝えています", source, re.S).group(1)
+    quoted = re.findall(r"`([^`]+)`", summary)
+    assert {"(2, 1)", "w.ravel()", "(D,)"} <= set(quoted)
     for code in quoted:
         assert code in str(error.value), code
 
