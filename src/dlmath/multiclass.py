@@ -107,8 +107,9 @@ def confusion_matrix(labels, predicted, N):
     labels = check_class_indices("labels", labels, N)
     predicted = check_class_indices("predicted", predicted, N)
     if labels.shape != predicted.shape:
+        shapes = f"{labels.shape} と {predicted.shape}"
         raise ValueError("labels と predicted は同じ形にしてください。"
-                         f"受け取ったのは {labels.shape} と {predicted.shape} です。")
+                         f"受け取ったのは {shapes} です。")
     C = np.zeros((N, N), dtype=int)
     np.add.at(C, (labels, predicted), 1)
     return C

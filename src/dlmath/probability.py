@@ -21,7 +21,8 @@ def bernoulli_pmf(y, p):
     check_same_shape(y=y, p=p)
     if np.any((y != 0) & (y != 1)):
         bad = np.unique(y[(y != 0) & (y != 1)])[:5].tolist()
-        raise ValueError(f"y は 0 か 1 にしてください。受け取った値には {bad} があります。")
+        raise ValueError("y は 0 か 1 にしてください。"
+                         f"受け取った値には {bad} があります。")
     if np.any((p < 0) | (p > 1)):
         bad = np.unique(p[(p < 0) | (p > 1)])[:5].tolist()
         raise ValueError("p は 0 以上 1 以下の確率にしてください。"
