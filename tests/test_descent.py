@@ -160,7 +160,7 @@ def test_bad_input_is_rejected_with_a_clear_message(w, alpha, iters, match):
 @pytest.mark.parametrize(
     "gradient, w, alpha, iters, match",
     [
-        (bowl_gradient, ["a", "b"], 0.1, 10, r"w は実数\(数か数の配列\)にしてください。受け取ったのは長さ 2 の list\(dtype <U1\)です。"),
+        (bowl_gradient, ["a", "b"], 0.1, 10, r"w は実数\(数か数の配列\)にしてください。受け取ったのは文字列の入った長さ 2 の list です。"),
         (bowl_gradient, [1.0, 2.0], "0.1", 10, r"alpha は正の数にしてください。受け取ったのは str の値 '0\.1' です。"),
         (bowl_gradient, [1.0, 2.0], True, 10, r"alpha は正の数にしてください。受け取ったのは bool の値 True です。"),
         (bowl_gradient, [1.0, 2.0], 0.1, 2.5, r"iters は正の整数にしてください。受け取ったのは float の値 2\.5 です。"),

@@ -132,6 +132,8 @@ def _to_float64(name, value, array, labels=None):
         if kind == "c":
             hint = f"複素数は実部だけに丸めません。虚部が 0 なら {name}.real を渡してください。"
         elif kind in "US" or (kind == "O" and any(isinstance(item, (str, bytes)) for item in array.flat)):
+            if isinstance(value, (list, tuple)):
+                what = f"文字列の入った{describe(value)}"  # describe は「長さ … の list」
             hint = _text_hint(name, value, array, labels)
         raise TypeError(f"{name} は実数(数か数の配列)にしてください。受け取ったのは{spaced(what)}です。{hint}")
     try:
