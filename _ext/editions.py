@@ -93,14 +93,14 @@ def edition_label(app) -> str:
     """報告のフォームの「版」に入れる文字(ビルドに 1 回だけ git に聞く)。"""
     if not hasattr(app, "dlmath_edition_label"):
         edition = build_edition(app)
-        commit = _git(app, "rev-parse", "--short", "HEAD")
+        commit = git(app, "rev-parse", "--short", "HEAD")
         app.dlmath_edition_label = (
             f"v{edition['version']}" if edition else f"最新版(main、コミット {commit})" if commit else "最新版(main)"
         )
     return app.dlmath_edition_label
 
 
-def _git(app, *args) -> str:
+def git(app, *args) -> str:
     try:
         result = subprocess.run(["git", *args], cwd=app.srcdir, capture_output=True, text=True, check=False)
     except FileNotFoundError:
@@ -111,7 +111,7 @@ def _git(app, *args) -> str:
 def last_updated(app, docname: str) -> datetime.date | None:
     """ページの原稿(changes.yml から作るページはそれも)を最後に変えたコミットの日付。git の履歴がなければ None。"""
     sources = [str(app.env.doc2path(docname))] + ([str(SOURCE)] if docname in USERS else [])
-    day = _git(app, "log", "-1", "--format=%cs", "--", *sources)
+    day = git(app, "log", "-1", "--format=%cs", "--", *sources)
     return datetime.date.fromisoformat(day) if day else None
 
 

@@ -2,7 +2,8 @@
 
 ページのソース(MyST Markdown)を jupytext でノートブックにし、本の外でもそのまま動くように直します。
 
-- 先頭に、``dlmath`` が import できないときだけリポジトリからインストールするセルを置きます。
+- 先頭に、``dlmath`` が import できないときだけ、このページをビルドした版(タグかコミット)をリポジトリから
+  インストールするセルを置きます。インストールできなければ、手元で動かす方法を日本語で示して止まります。
 - ``remove-cell`` のセル(``glue`` など本のビルド用の道具)は取り除きます。
 - ``literalinclude`` + ``:pyobject:`` は、その関数・クラスのソースを Python のコードブロックにします。
 - 式番号・節・図への参照、図、解答などの MyST 独自の書き方を、Jupyter で読める Markdown にします。
@@ -20,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -27,21 +29,32 @@ from typing import Callable
 
 import nbformat
 
+from editions import build_edition, git  # 同じ _ext/ の拡張(版とコミットは一か所で決める)
 from dlmath_freshness import has_code_cells  # 同じ _ext/ の拡張(コードセルの有無の判定は一か所に)
 
 # 公開先: ビルド出力の中のディレクトリと、それを push するブランチ(deploy.yml と合わせる)。
 NOTEBOOK_DIR = "_notebooks"
 NOTEBOOK_BRANCH = "notebooks"
 COLAB = "https://colab.research.google.com"
+# インストールできなかったときに案内する、手元でノートブックを動かす手順(はじめにの節)
+LOCAL_GUIDE = "book/intro.html#sec-intro-notebooks"
 BINDER = "https://mybinder.org"
 
 INSTALL_CELL = """\
-# このノートブックは『{title}』のページから生成しました: {page_url}
-# 本のパッケージ dlmath がなければ(Colab など)、リポジトリからインストールします。
-try:
-    import dlmath
-except ImportError:
-    %pip install --quiet "{requirement}"
+# このノートブックは『{title}』のページから作りました: {page_url}
+# ページは dlmath の {ref_kind} {ref} でビルドしました。dlmath がなければ(Colab など)、同じ版をインストールします。
+import importlib.util
+import subprocess
+import sys
+
+if importlib.util.find_spec("dlmath") is None:
+    _pip = [sys.executable, "-m", "pip", "install", "--quiet", "{requirement}"]
+    if subprocess.run(_pip).returncode != 0:
+        raise RuntimeError(
+            "dlmath をインストールできませんでした(ネットにつながらない、GitHub に届かないなど)。"
+            "リポジトリをクローンして、その中で pip install -e '.[notebook]' を実行し、"
+            "Jupyter を開き直してください。手順: {local_url}"
+        )
 """
 
 
@@ -53,10 +66,10 @@ def repo_parts(repo_url: str) -> tuple[str, str]:
     return match.group(1), match.group(2)
 
 
-def pip_requirement(repo_url: str, branch: str) -> str:
-    """pip に渡す dlmath の指定(リポジトリの branch から)。"""
+def pip_requirement(repo_url: str, ref: str) -> str:
+    """pip に渡す dlmath の指定(リポジトリのタグ・コミット・ブランチ ref から)。"""
     owner, repo = repo_parts(repo_url)
-    return f"dlmath @ git+https://github.com/{owner}/{repo}.git@{branch}"
+    return f"dlmath @ git+https://github.com/{owner}/{repo}.git@{ref}"
 
 
 def default_site_url(repo_url: str) -> str:
@@ -268,7 +281,7 @@ def convert(
     repo_root: Path,
     *,
     repo_url: str,
-    branch: str,
+    ref: str,
     book_title: str = "",
     docname: str | None = None,
     resolver: Resolver | None = None,
@@ -296,7 +309,10 @@ def convert(
         INSTALL_CELL.format(
             title=book_title or "本",
             page_url=f"{resolver.site_url}{docname}.html",
-            requirement=pip_requirement(repo_url, branch),
+            ref_kind="タグ" if re.fullmatch(r"v\d+\.\d+", ref) else "コミット" if re.fullmatch(r"[0-9a-f]{40}", ref) else "ブランチ",
+            ref=ref,
+            requirement=pip_requirement(repo_url, ref),
+            local_url=f"{resolver.site_url}{LOCAL_GUIDE}",
         ).rstrip()
     )
     install.metadata["tags"] = ["install-dlmath"]
@@ -309,27 +325,36 @@ def convert(
     return notebook
 
 
-def requirements_txt(repo_url: str, branch: str) -> str:
-    """Binder が notebooks ブランチで環境を作るための requirements.txt。"""
+def requirements_txt(repo_url: str, ref: str, dependencies: list[str]) -> str:
+    """Binder が notebooks ブランチで環境を作るための requirements.txt(dlmath がその依存を連れてきます)。"""
     return (
-        "# Binder 用: 本のパッケージ dlmath と、その依存(numpy, matplotlib, matplotlib-fontja)を入れます。\n"
-        f"{pip_requirement(repo_url, branch)}\n"
+        f"# Binder 用: ページをビルドした版の dlmath と、その依存({', '.join(dependencies)})を入れます。\n"
+        f"{pip_requirement(repo_url, ref)}\n"
     )
+
+
+def declared_dependencies(repo_root: Path) -> list[str]:
+    """pyproject.toml の [project] dependencies の名前(例: numpy)。"""
+    project = tomllib.loads((repo_root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    return [re.match(r"[A-Za-z0-9_.-]+", item).group() for item in project["dependencies"]]
 
 
 # ---- Sphinx ----------------------------------------------------------------------------------
 
 
 def _repository(app) -> tuple[str, str] | None:
-    """(リポジトリの URL, ブランチ)。GitHub のリポジトリが設定されていなければ None(ノートブックもボタンも作らない)。"""
+    """(リポジトリの URL, ノートブックが入れる dlmath の版)。GitHub のリポジトリが設定されていなければ None
+    (ノートブックもボタンも作らない)。版は、版のビルドならそのタグ、そうでなければいまのコミット、
+    git の履歴がなければ設定のブランチです(ページと同じコードを入れるため。ブランチは後から進みます)。"""
     options = app.config.html_theme_options or {}
     url = options.get("repository_url") or ""
-    branch = options.get("repository_branch") or "main"
     try:
         repo_parts(url)
     except ValueError:
         return None
-    return url, branch
+    edition = build_edition(app)
+    ref = f"v{edition['version']}" if edition else git(app, "rev-parse", "HEAD")
+    return url, ref or options.get("repository_branch") or "main"
 
 
 def _site_url(app, repo_url: str) -> str:
@@ -400,7 +425,7 @@ def _inputs_digest(source: Path, resolver: Resolver, settings: tuple) -> str:
 def write_notebooks(app, exception) -> None:
     if exception is not None or app.builder.format != "html" or _repository(app) is None:
         return
-    repo_url, branch = _repository(app)
+    repo_url, ref = _repository(app)
     site_url = _site_url(app, repo_url)
     title = app.config.html_title or app.config.project
     outdir = Path(app.outdir) / NOTEBOOK_DIR
@@ -411,16 +436,17 @@ def write_notebooks(app, exception) -> None:
         source = Path(app.env.doc2path(docname))
         target = outdir / f"{docname}.ipynb"
         resolver = _resolver(app, docname, site_url)
-        digest = _inputs_digest(source, resolver, (repo_url, branch, title))
+        digest = _inputs_digest(source, resolver, (repo_url, ref, title))
         if target.exists() and digests.get(docname) == digest:
             continue
         notebook = convert(
-            source, Path(app.srcdir), repo_url=repo_url, branch=branch, book_title=title, docname=docname, resolver=resolver
+            source, Path(app.srcdir), repo_url=repo_url, ref=ref, book_title=title, docname=docname, resolver=resolver
         )
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(nbformat.writes(notebook), encoding="utf-8")
         digests[docname] = digest
-    (outdir / "requirements.txt").write_text(requirements_txt(repo_url, branch), encoding="utf-8")
+    dependencies = declared_dependencies(Path(app.srcdir))
+    (outdir / "requirements.txt").write_text(requirements_txt(repo_url, ref, dependencies), encoding="utf-8")
     record.write_text(json.dumps(digests, indent=1), encoding="utf-8")
 
 

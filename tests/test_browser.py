@@ -1028,3 +1028,19 @@ def test_offline_zip_unpacks_serves_a_chapter_and_searches(browser, tmp_path):
         context.close()
         server.terminate()
         server.wait()
+
+
+def test_search_opened_as_a_file_says_why_and_how_to_serve_the_site(browser, site):
+    """index.html などをファイル(file://)として開いたとき、検索のページは理由と配信のコマンドを日本語で示す。"""
+    page = browser.new_page(locale="ja-JP")
+    try:
+        page.goto((site / "search.html").resolve().as_uri() + "?q=損失関数")
+        status = page.locator("#search-status")
+        status.wait_for(state="visible")
+        page.wait_for_function("document.getElementById('search-status').textContent.length > 0")
+        text = status.inner_text()
+        assert "ファイルとして開かれている" in text, text
+        assert "python3 -m http.server 8000" in text and "make serve" in text, text
+        assert page.locator("#search-hits li").count() == 0
+    finally:
+        page.close()

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 import sys
 from pathlib import Path
 from urllib.parse import parse_qs, urljoin, urlparse
@@ -30,13 +31,14 @@ import notebooks  # noqa: E402  (_ext/notebooks.py: ビルドと同じ変換)
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 REPO_URL = CONFIG["repository"]["url"]
 BRANCH = CONFIG["repository"].get("branch", "main")
+COMMIT = "0123456789abcdef0123456789abcdef01234567"  # ビルドではいまのコミット(_ext/notebooks.py の _repository)
 DEPLOY = ROOT / ".github" / "workflows" / "deploy.yml"
 
 CHAPTERS = [f for f in toc_files() if notebooks.has_code_cells(ROOT / f"{f}.md")]
 
 
 def _convert(docname: str) -> nbformat.NotebookNode:
-    return notebooks.convert(ROOT / f"{docname}.md", ROOT, repo_url=REPO_URL, branch=BRANCH, docname=docname)
+    return notebooks.convert(ROOT / f"{docname}.md", ROOT, repo_url=REPO_URL, ref=COMMIT, docname=docname)
 
 
 def test_chapters_with_code_are_found():
@@ -49,8 +51,9 @@ def test_notebook_is_self_contained(docname):
     install = notebook.cells[0]
     owner, repo = notebooks.repo_parts(REPO_URL)
     assert install.cell_type == "code"
-    assert "import dlmath" in install.source and "except ImportError" in install.source
-    assert f"git+https://github.com/{owner}/{repo}.git@{BRANCH}" in install.source
+    assert 'find_spec("dlmath") is None' in install.source
+    assert f"git+https://github.com/{owner}/{repo}.git@{COMMIT}" in install.source
+    assert f"コミット {COMMIT}" in install.source
     for index, cell in enumerate(notebook.cells):
         assert "remove-cell" not in cell.metadata.get("tags", []), f"セル {index} は remove-cell です"
         if cell.cell_type == "code":
@@ -121,7 +124,32 @@ def test_published_dir_has_notebooks_and_binder_requirements(site):
     for docname in CHAPTERS:
         assert (published / f"{docname}.ipynb").is_file(), f"{docname}.ipynb が公開されるディレクトリにありません"
     requirements = (published / "requirements.txt").read_text(encoding="utf-8")
-    assert notebooks.pip_requirement(REPO_URL, BRANCH) in requirements
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    # ビルドしたコミットの dlmath(@main ではない): ページと同じコードが入る
+    assert notebooks.pip_requirement(REPO_URL, commit) in requirements, requirements
+    for dependency in notebooks.declared_dependencies(ROOT):
+        assert dependency in requirements.splitlines()[0], f"Binder の requirements.txt の説明に {dependency} がありません"
+    for docname in CHAPTERS:
+        install = nbformat.read(published / f"{docname}.ipynb", as_version=4).cells[0].source
+        assert notebooks.pip_requirement(REPO_URL, commit) in install, f"{docname}: {install}"
+
+
+def test_install_cell_stops_with_a_japanese_message_when_pip_fails(tmp_path):
+    """dlmath のない Python で、インストールに失敗したら次のセルへ進まず、手元で動かす方法を示して止まる。"""
+    install = _convert("book/linear-regression").cells[0].source
+    owner, repo = notebooks.repo_parts(REPO_URL)
+    # pip が必ず失敗する指定にする(ネットにつながる CI でも本物の GitHub から入れてしまわないように)
+    install = install.replace(f"git+https://github.com/{owner}/{repo}.git@{COMMIT}", f"file://{tmp_path}/missing")
+    script = tmp_path / "install.py"
+    script.write_text(install + "\nprint('NEXT CELL')\n", encoding="utf-8")
+    # -I: ユーザーの site-packages も環境変数も見ない、dlmath の入っていない Python(この venv の元の Python)
+    base = Path(sys.base_prefix) / "bin" / "python3"
+    result = subprocess.run([str(base), "-I", str(script)], capture_output=True, text=True, timeout=300)
+    assert result.returncode != 0
+    assert "NEXT CELL" not in result.stdout
+    assert "RuntimeError: dlmath をインストールできませんでした" in result.stderr, result.stderr
+    assert "pip install -e '.[notebook]'" in result.stderr
+    assert notebooks.LOCAL_GUIDE in result.stderr
 
 
 def _launch_links(page: Path) -> dict[str, list[str]]:

@@ -167,7 +167,7 @@ def run_notebook(docname: str, name: str) -> tuple[float, list[str]]:
     """章 docname のノートブックを環境 name のカーネルで実行し、(秒, 問題のリスト) を返す。"""
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["repository"]
     notebook = notebooks.convert(ROOT / f"{docname}.md", ROOT, repo_url=config["url"],
-                                 branch=config.get("branch", "main"), docname=docname)
+                                 ref=config.get("branch", "main"), docname=docname)
     notebook.cells.insert(1, nbformat.v4.new_code_cell(STRICT_WARNINGS))
     with tempfile.TemporaryDirectory() as workdir:
         client = NotebookClient(notebook, timeout=900, kernel_name=f"dlmath-{name}", allow_errors=True,
