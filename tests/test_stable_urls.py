@@ -20,6 +20,8 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
+from conftest import toc_files
+
 ROOT = Path(__file__).resolve().parents[1]
 ANCHORS = Path(__file__).with_name("stable_anchors.txt")
 STABLE_ID = re.compile(r"^(?:sec|equation-eq|fig|ex|cite|term)-[\w-]+$")
@@ -138,6 +140,31 @@ def test_chapter_title_sections_equations_and_exercises_carry_numbers(site, name
     for exercise in soup.select("div.exercise"):
         caption = exercise.select_one(".caption-number").get_text(strip=True)
         assert re.fullmatch(rf"演習問題 {number}\.\d+", caption), caption
+
+
+GENERATED_ID = re.compile(r"id\d+")
+
+
+@pytest.mark.parametrize("name", toc_files())
+def test_every_section_heading_has_a_stable_label(site, name):
+    """見出しのある節はどれも ``(sec-…)=`` のラベルを持ち、見出しの「#」が生成された id(#id8)を指さない。
+
+    ラベルのない節の id は Sphinx が ``id1``、``id2``…と順に振るので、前に節を足すと変わります(book/citing.md)。
+    節の id はその見出しに付き(_ext/pagefind_search.py)、ほかの id は見出しの前の ``<span id>`` に残ります。
+    """
+    soup = BeautifulSoup((site / f"{name}.html").read_text(encoding="utf-8"), "html.parser")
+    unstable = []
+    for section in soup.select("article section"):
+        heading = section.find(re.compile(r"^h[1-6]$"), recursive=False)
+        if heading is None:  # 見出しのない節(演習問題の本文と解答: exercise-content、solution-content)
+            continue
+        primary = section.get("id") or heading.get("id", "")
+        ids = [primary] + [span["id"] for span in heading.find_previous_siblings("span", id=True)]
+        if GENERATED_ID.fullmatch(primary) or not any(i.startswith("sec-") for i in ids):
+            unstable.append(f"#{primary} {heading.get_text(strip=True).rstrip('#')}")
+    assert not unstable, (
+        f"{name}: 見出しに sec- のラベルがない節(見出しの前の行に (sec-ページの略-内容)= を書いてください): {unstable}"
+    )
 
 
 def current_anchors(site):
