@@ -6,6 +6,7 @@
   インストールするセルを置きます。インストールできなければ、手元で動かす方法を日本語で示して止まります。
 - ``remove-cell`` のセル(``glue`` など本のビルド用の道具)は取り除きます。
 - ``literalinclude`` + ``:pyobject:`` は、その関数・クラスのソースを Python のコードブロックにします。
+  コードの「式 eq-ラベル」は、ページと同じ「式(3.3)」にします(_ext/page_numbering.py)。
 - 式番号・節・図への参照、図、解答などの MyST 独自の書き方を、Jupyter で読める Markdown にします。
 
 ビルドでは ``<outdir>/_notebooks/<docname>.ipynb`` と、Binder 用の ``requirements.txt`` を書き出します。
@@ -31,6 +32,7 @@ import nbformat
 
 from editions import build_edition, git  # 同じ _ext/ の拡張(版とコミットは一か所で決める)
 from dlmath_freshness import has_code_cells  # 同じ _ext/ の拡張(コードセルの有無の判定は一か所に)
+from page_numbering import EQUATION_IN_CODE  # 同じ _ext/ の拡張(コードの「式 eq-ラベル」の書き方も一か所に)
 
 # 公開先: ビルド出力の中のディレクトリと、それを push するブランチ(deploy.yml と合わせる)。
 NOTEBOOK_DIR = "_notebooks"
@@ -109,6 +111,11 @@ class Resolver:
 
     def eq(self, label: str) -> str:
         return f"({self.equations.get(label, label)})"
+
+    def code(self, source: str) -> str:
+        """コードの docstring やコメントの「式 eq-ラベル」を「式(3.3)」にする(番号の分からないラベルはそのまま)。"""
+        return EQUATION_IN_CODE.sub(
+            lambda m: f"{'と' if m[1] else ''}式{self.eq(m[2])}" if m[2] in self.equations else m[0], source)
 
     def ref(self, text: str | None, label: str) -> str:
         title = text or (self.labels[label][2] if label in self.labels else label)
@@ -242,7 +249,7 @@ def convert_markdown(text: str, page: Path, repo_root: Path, resolver: Resolver)
         indent, name, argument, options = head["indent"], head["name"], head["argument"], head["options"]
         inner = convert_markdown("\n".join(body), page, repo_root, resolver)
         if name == "literalinclude":
-            block = _literalinclude(argument, options, page)
+            block = resolver.code(_literalinclude(argument, options, page))
         elif name in {"figure", "image"}:
             repo_path = (page.parent / argument).resolve().relative_to(repo_root).as_posix()
             alt = options.get("alt", "")
@@ -303,6 +310,8 @@ def convert(
             cell.source = convert_markdown(cell.source, source, repo_root, resolver)
             if not cell.source.strip():
                 continue
+        else:
+            cell.source = resolver.code(cell.source)
         cells.append(cell)
 
     install = nbformat.v4.new_code_cell(

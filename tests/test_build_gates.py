@@ -36,6 +36,7 @@ def book(tmp_path, monkeypatch):
     for name in ("_ext", "_static", "_templates", "src", "book/images"):
         shutil.copytree(ROOT / name, tmp_path / name, ignore=ignore)
     shutil.copy(ROOT / "book" / "references.bib", tmp_path / "book")  # _config.yml の bibtex_bibfiles
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)  # ノートブックの依存の一覧(_ext/notebooks.py)
     (tmp_path / "node_modules").symlink_to(ROOT / "node_modules")  # 式を組む mathjax-full(_ext/mathjax_prerender.js)
     (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: book/page\n", encoding="utf-8")
     # カーネルが一時ディレクトリの dlmath を import するように(インストール済みのものより優先)
@@ -92,3 +93,18 @@ def test_unchanged_rebuild_uses_the_cache(book):
     shutil.rmtree(book / "_build" / ".doctrees")  # 読み直させても、キャッシュがあれば再実行しない
     assert build(book).returncode == 0
     assert re.search(r"executed at \d+", html(book)).group() == first
+
+
+def test_unknown_equation_label_in_code_fails_the_build(book):
+    """コードの「式 eq-ラベル」は式番号のリンクになり(_ext/page_numbering.py)、ない式のラベルはビルドの失敗。"""
+    equation = "$$\nL = w^2\n$$ (eq-page-loss)\n\n"
+    write_page(book, "x = 1  # 式 eq-page-loss")
+    page = book / "book" / "page.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("# テスト用のページ\n\n", "# テスト用のページ\n\n" + equation),
+                    encoding="utf-8")
+    assert build(book).returncode == 0
+    assert '# 式<a class="reference internal" href="#equation-eq-page-loss">(1)</a>' in html(book)
+    page.write_text(page.read_text(encoding="utf-8").replace("式 eq-page-loss", "式 eq-page-lost"), encoding="utf-8")
+    result = build(book)
+    assert result.returncode != 0, "build passed although code cites a missing equation label"
+    assert "コードの「式 eq-page-lost」: その式のラベルがありません" in result.stdout + result.stderr

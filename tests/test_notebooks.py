@@ -84,6 +84,34 @@ def test_notebook_runs_alone_with_only_the_declared_dependencies(docname, declar
     assert not problems, "\n\n".join(problems)
 
 
+def test_equation_labels_in_code_read_as_numbers():
+    """literalinclude した関数とコードセルの「式 eq-ラベル」は、ページと同じ「式(3.3)」になる(リンクはなし)。
+    番号の分からないラベル(Resolver にない)は、そのまま残す。"""
+    resolver = notebooks.Resolver(equations={"eq-linreg-predict-vector": "3.3", "eq-linreg-uncenter": "3.12"})
+    notebook = notebooks.convert(ROOT / "book/linear-regression.md", ROOT, repo_url=REPO_URL, ref=COMMIT,
+                                 docname="book/linear-regression", resolver=resolver)
+    markdown = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+    code = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
+    assert '"""予測関数 yp = x @ w を返す(式(3.3))。' in markdown  # literalinclude した predict
+    assert "# 式(3.12)" in code and "式 eq-linreg-uncenter" not in code  # コードセルのコメント
+    assert "式 eq-linreg-predict-vector" not in markdown + code
+    assert "(式 eq-linreg-loss)" in markdown  # 番号が分からない
+    both = notebooks.Resolver(equations={"eq-deep-minibatch": "7.9", "eq-practical-sgd": "8.1"})
+    assert both.code("(式 eq-deep-minibatch と eq-practical-sgd)") == "(式(7.9)と式(8.1))"
+
+
+def test_built_notebooks_show_equation_numbers_in_code(site):
+    """ビルドしたノートブックのコードには、式のラベル(「式 eq-…」)が残らない。"""
+    directory, _ = published_notebooks()
+    published = site / Path(directory).relative_to("_build/html")
+    for docname in CHAPTERS:
+        text = "\n".join(c.source for c in nbformat.read(published / f"{docname}.ipynb", as_version=4).cells)
+        raw = re.findall(r"(?:式| と) eq-[\w-]+", text)
+        assert not raw, f"{docname}: {raw}"
+    chapter3 = nbformat.read(published / "book/linear-regression.ipynb", as_version=4)
+    assert any('"""予測関数 yp = x @ w を返す(式(3.3))。' in c.source for c in chapter3.cells)
+
+
 # ---- 公開されるものとリンク -------------------------------------------------------------------
 
 

@@ -144,6 +144,38 @@ def raw_page(site, name):
     return BeautifulSoup((site / f"{name}.html").read_text(encoding="utf-8"), "html.parser")
 
 
+# 表示するコードの docstring・コメントの式のラベル(「式 eq-…」と、「式 eq-a と eq-b」の 2 つ目)
+RAW_EQUATION_LABEL = re.compile(r"(?:式| と) eq-[\w-]+")
+
+
+def test_equation_labels_in_shown_code_are_numbered_links(site):
+    """表示するコード(literalinclude した dlmath の関数、コードセル)の「式 eq-ラベル」は、本文の {eq} と同じ
+    「式(3.3)」になり、その式へのリンクである。リンク先のページにその id があり、そこに表示される式番号と同じ番号
+    (_ext/page_numbering.py)。"""
+    links = {}
+    for name in toc_files():
+        page = raw_page(site, name)
+        for pre in page.select("article div.highlight pre"):
+            assert not RAW_EQUATION_LABEL.search(pre.get_text()), (
+                f"{name}: an equation label is shown raw in code: {RAW_EQUATION_LABEL.search(pre.get_text())[0]!r}")
+            for a in pre.select('a[href*="#equation-eq-"]'):
+                before = a.previous_sibling
+                assert isinstance(before, str) and before.endswith("式"), f"{name}: {a} does not follow 式"
+                target, _, anchor = a["href"].partition("#")
+                assert "://" not in target and not target.startswith("/"), f"{name}: not a relative link: {a['href']}"
+                target_name = (Path(name).parent / target).as_posix() if target else name
+                math = raw_page(site, target_name.removesuffix(".html")).find(id=anchor)
+                assert math is not None, f"{name}: {a['href']} points at no equation"
+                shown = math.select_one(".eqno").get_text(strip=True).rstrip("#")
+                assert a.get_text() == shown and re.fullmatch(r"\((\d+\.)?\d+\)", shown), (
+                    f"{name}: {a['href']} reads {a.get_text()} but the equation is numbered {shown}")
+                links.setdefault(name, []).append((anchor, shown))
+    # 第 3 章の predict の docstring は式(3.3)。第 6 章の交差エントロピーの docstring は第 7 章の式も指す(ページをまたぐリンク)
+    assert ("equation-eq-linreg-predict-vector", "(3.3)") in links["book/linear-regression"]
+    assert any(anchor == "equation-eq-deep-loss" for anchor, _ in links["book/multiclass-classification"])
+    assert sum(map(len, links.values())) >= 60, {name: len(found) for name, found in links.items()}
+
+
 # ---------------------------------------------------------------------------------------------
 # スマートフォンで速く読めること: 点数(benchmarks/lighthouse.py、make bench)ではなく、点数を決める原因を確かめる
 
