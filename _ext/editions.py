@@ -272,6 +272,17 @@ def _tex_text(node) -> str:
                    if isinstance(n, nodes.math) or not isinstance(n.parent, nodes.math))
 
 
+def label_ids_first(app, doctree) -> None:
+    """見出しの節の id で、ラベル(sec-…)を先頭にする。Sphinx は英字だけの見出し(「ReLU」など)に題名から
+    id(#relu)を作って先頭に置くので、そのままでは目次・「#」のリンク・報告のリンクが題名の id を使い、見出しを
+    変えるとリンクが変わります。題名の id も残る(<span id>)ので、前からのリンクもそのまま使えます。
+    目次の番号より前に(doctree-read の既定より早く)動かします。"""
+    for section in doctree.findall(nodes.section):
+        labels = [i for i in section["ids"] if i.startswith("sec-")]
+        if labels and not section["ids"][0].startswith("sec-"):
+            section["ids"] = [labels[0]] + [i for i in section["ids"] if i != labels[0]]
+
+
 def add_report_links(app, doctree, docname) -> None:
     if app.builder.format != "html" or not docname.startswith("book/"):
         return
@@ -344,6 +355,7 @@ def setup(app):
     app.connect("config-inited", config_inited)
     app.connect("env-get-outdated", env_get_outdated)
     app.connect("env-updated", env_updated)
+    app.connect("doctree-read", label_ids_first, priority=100)
     app.connect("doctree-read", add_page_status)
     app.connect("doctree-resolved", add_report_links)
     # テーマがヘッダーのボタンを作る(priority 501)より後に書き換える。
