@@ -13,7 +13,7 @@ export DLMATH_CHECK_FIGURES := 1
 export IPYTHONDIR := $(CURDIR)/_build/ipython
 IPY_CONFIG := $(IPYTHONDIR)/profile_default/ipython_kernel_config.py
 
-.PHONY: setup setup-dev book test test-book serve preview clean bench bench-mlp lint browser compat compat-env pdf downloads editions
+.PHONY: setup setup-dev book test test-fast test-book serve preview clean bench bench-mlp lint browser compat compat-env pdf downloads editions
 .DEFAULT_GOAL := book
 
 $(STAMP): requirements.txt pyproject.toml
@@ -137,6 +137,11 @@ editions: setup
 
 test: setup-dev lint browser compat-env test-book pdf downloads
 	$(BIN)/python -m pytest
+
+## 毎日の作業用: ビルドなしで、dlmath と導出の数値的な検算、原稿だけを読むテスト(pytest -m package、1 分以内)。
+## テストの層(package・site・browser・gate)は tests/conftest.py の layer_of が付けます。
+test-fast: setup-dev
+	$(BIN)/python -m pytest -m package -q
 
 ## ビルドしたサイトを読む: http://127.0.0.1:8000/ (_build/html を Python の http.server で配信するだけ。
 ## ファイルを直接開く file:// では、ブラウザの制限で検索が動かないため)。先に make book が要ります。

@@ -38,6 +38,35 @@ def chapters_by_numbering():
     return numbered, unnumbered
 
 
+# ---- テストの層(pyproject.toml の markers)--------------------------------------------------------
+# package: dlmath と導出の数値的な検算、原稿(Markdown)だけを読むテスト。ビルドなしで 1 分以内(make test-fast)。
+# site: ビルドしたサイト・PDF を読むテスト(make book、make pdf の後)。
+# browser: Chromium でサイトを開くテスト。
+# gate: 小さな本や環境を作って、ビルド・ワークフロー・読者の手順そのものを確かめるテスト(遅い)。
+# 層は使うフィクスチャから決めます(site を使えば site)。フィクスチャなしで成果物を読むモジュールだけを下に書きます。
+GATE_MODULES = {"test_build_gates", "test_local_notebook", "test_workflows"}
+SITE_MODULES = {"test_pdf"}  # _build/pdf を読む
+GATE_FIXTURES = {"tiny", "declared_kernel"}  # 一時的な git リポジトリの本、宣言した依存だけの環境のカーネル
+SITE_FIXTURES = {"site", "soup", "outputs", "prose"}
+LAYERS = ("package", "site", "browser", "gate")
+
+
+def layer_of(item) -> str:
+    module, fixtures = item.module.__name__, set(item.fixturenames)
+    if "browser" in fixtures:
+        return "browser"
+    if module in GATE_MODULES or fixtures & GATE_FIXTURES:
+        return "gate"
+    if module in SITE_MODULES or fixtures & SITE_FIXTURES:
+        return "site"
+    return "package"
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        item.add_marker(layer_of(item))
+
+
 @pytest.fixture(scope="session")
 def site():
     """ビルド済みの _build/html。なければ失敗する(スキップはしない)。"""

@@ -407,8 +407,8 @@ def partial_page(site):
                           "eq-math-descent-closed-form", "eq-math-descent-alpha-threshold"]),
     ],
 )
-def test_equations_are_labelled(request, page, labels):
-    soup = request.getfixturevalue(page)
+def test_equations_are_labelled(request, site, page, labels):
+    soup = request.getfixturevalue(page)  # site: その層(tests/conftest.py の layer_of)がビルドを要ると分かるように
     for label in labels:
         math = soup.find(id=f"equation-{label}")
         assert math is not None and "\\" in math.get_text(), label
@@ -479,7 +479,7 @@ def test_no_external_scripts_or_styles_on_the_math_pages(vectors_page, partial_p
 
 
 @pytest.mark.parametrize("page, prefix", [("vectors_page", "ex-math-vec-"), ("partial_page", "ex-math-partial-")])
-def test_each_page_has_at_least_four_exercises_with_solutions(request, page, prefix):
+def test_each_page_has_at_least_four_exercises_with_solutions(request, site, page, prefix):
     soup = request.getfixturevalue(page)
     exercises = soup.select("article div.exercise")
     assert len(exercises) >= 4
