@@ -110,7 +110,7 @@ def test_chapter_trains_with_the_sgd_it_derives(soup):
     code = "\n".join(cell.get_text() for cell in soup.select(".cell_input"))
     assert "SGD(alpha=ALPHA)" in code and "EPOCHS, BATCH_SIZE, ALPHA = 30, 32, 0.1" in code
     # 共通の学習の関数は既定で学習率 ALPHA を使う(学習率を変えるのは、深いシグモイド関数のネットワークの 1 か所だけ)
-    assert re.search(r'def train_digits\(hidden, activation="relu", method="he", seed=0,\s+alpha=ALPHA\)', code)
+    assert re.search(r'def train_digits\(hidden, activation="relu", method="he", seed=SEED,\s+alpha=ALPHA\)', code)
     assert "SGD(alpha=alpha)" in code
     assert "Adam" not in code
     assert 'method="xavier"' in code  # シグモイド関数の層は Xavier の初期値
