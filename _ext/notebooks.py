@@ -44,7 +44,7 @@ BINDER = "https://mybinder.org"
 
 INSTALL_CELL = """\
 # このノートブックは『{title}』のページから作りました: {page_url}
-# ページは dlmath の {ref_kind} {ref} でビルドしました。dlmath がなければ(Colab など)、同じ版をインストールします。
+# ページは dlmath の{ref_kind} {ref} でビルドしました。dlmath がなければ(Colab など)、同じ版をインストールします。
 import importlib.util
 import subprocess
 import sys
