@@ -27,7 +27,6 @@ from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "_ext"))
 sys.path.insert(0, str(ROOT / "tools"))
-sys.path.insert(0, str(ROOT / "src"))
 import compat  # noqa: E402  (tools/compat.py: 読者の環境に近い venv でノートブックを実行する)
 import notebooks  # noqa: E402  (_ext/notebooks.py: ビルドと同じ変換)
 from dlmath.data import load_digits, load_height_weight  # noqa: E402
