@@ -23,9 +23,11 @@ import http.server
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import zipfile
@@ -1044,3 +1046,232 @@ def test_search_opened_as_a_file_says_why_and_how_to_serve_the_site(browser, sit
         assert page.locator("#search-hits li").count() == 0
     finally:
         page.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# 印刷: ヘッダーの PDF のメニューの「印刷」(window.print())で章を A4 に印刷すると、読める文書になること
+# (印刷用の CSS は _static/dlmath.css の最後の @media print)。本の PDF 版(make pdf)は test_pdf.py。
+
+PRINTED_CHAPTERS = {"book/linear-regression.html": "3", "book/deep-learning.html": "7"}
+A4_MM = (210, 297)
+PX_PER_MM = 96 / 25.4
+BROWSER_MARGIN_MM = 10  # サイトの CSS に @page の余白がないときの、ブラウザ(Chrome の印刷の既定)の余白
+BLANK_PAGE = 0.5  # 最後のページ以外で、下がこれより多く空いたページは「半分空いたページ」(分けられない図の分は除く)
+
+# 印刷のメディアで効く @page の余白(長さを px にして)。後の規則が勝つ。
+PAGE_MARGINS = """() => {
+  const margins = {};
+  const visit = (rules) => {
+    for (const rule of rules) {
+      if (rule instanceof CSSMediaRule) {
+        if (matchMedia(rule.media.mediaText).matches) visit(rule.cssRules);
+      } else if (rule instanceof CSSPageRule && !rule.selectorText) {
+        for (const side of ["top", "right", "bottom", "left"]) {
+          const value = rule.style.getPropertyValue("margin-" + side);
+          if (value) margins[side] = value;
+        }
+      }
+    }
+  };
+  for (const sheet of document.styleSheets) {
+    try { visit(sheet.cssRules); } catch (e) { /* 読めないスタイルシート(外のホスト) */ }
+  }
+  const px = (length) => {
+    const probe = document.createElement("div");
+    probe.style.cssText = `position: absolute; width: ${length}`;
+    document.body.append(probe);
+    const width = probe.getBoundingClientRect().width;
+    probe.remove();
+    return width;
+  };
+  return Object.fromEntries(Object.entries(margins).map(([side, value]) => [side, px(value)]));
+}"""
+
+# 紙の幅で組んだページ(印刷のメディア、段の幅 = 紙の幅 - 余白)で測るもの
+PRINT_LAYOUT = """(chrome) => {
+  const shown = (el) => {
+    const style = getComputedStyle(el);
+    return el.getClientRects().length > 0 && style.visibility !== "hidden" && Number(style.opacity) > 0
+      && Array.from(el.getClientRects()).some((r) => r.width > 0 && r.height > 0);
+  };
+  const article = document.querySelector("article.bd-article");
+  const column = article.getBoundingClientRect();
+  const longest = (pre) => pre.textContent.split("\\n").reduce((a, b) => (b.length > a.length ? b : a), "");
+  const pres = Array.from(article.querySelectorAll("pre")).filter(shown);
+  const maths = Array.from(article.querySelectorAll('div.math mjx-container[display="true"]')).filter(shown);
+  const h1 = Array.from(article.querySelectorAll("h1")).filter(shown);
+  const firstText = Array.from(article.querySelectorAll("h1 ~ p:not(.page-status)")).find(shown);
+  const firstSection = Array.from(article.querySelectorAll("h2")).find(shown);
+  return {
+    pres: pres.length,
+    // 箱より広いコード・出力の行(右端が紙の上で切れる): [はみ出す幅 px, いちばん長い行]
+    widePres: pres.filter((p) => p.scrollWidth > p.clientWidth + 1)
+      .map((p) => [p.scrollWidth - p.clientWidth, longest(p).slice(0, 90)]),
+    wideMaths: maths.filter((m) => m.scrollWidth > m.clientWidth + 1)
+      .map((m) => [m.scrollWidth - m.clientWidth, m.closest("div.math").id]),
+    // 段の右へはみ出すもの(表・図・枠)
+    outside: Array.from(article.querySelectorAll("table, img, figure, div.admonition, div.highlight, div.cell_output"))
+      .filter(shown).filter((el) => el.getBoundingClientRect().right > column.right + 1)
+      .map((el) => `${el.tagName.toLowerCase()}.${el.className}`.slice(0, 80)),
+    h1: h1.map((h) => h.innerText.trim()),
+    numbered: document.querySelector(".bd-sidebar-primary a.current")?.textContent.trim(),
+    firstText: firstText ? firstText.innerText.trim() : null,
+    firstSection: firstSection ? firstSection.innerText.trim() : null,
+    firstCode: pres.length ? pres[0].textContent.trim().split("\\n")[0] : null,
+    images: Array.from(article.querySelectorAll("img")).filter(shown).length,
+    // ページをまたげないもの(図・表示の式・表の行)のうち、いちばん高いもの。入り切らなければ次のページへ送られる
+    tallest: Math.max(0, ...Array.from(article.querySelectorAll("figure, div.cell_output img, div.math, tr"))
+      .filter(shown).map((el) => el.getBoundingClientRect().height)),
+    height: document.documentElement.scrollHeight,
+    chrome: Array.from(document.querySelectorAll(chrome)).filter(shown).filter((el) => !el.closest("mjx-container"))
+      .map((el) => `${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}.${el.className} ${el.textContent.trim().slice(0, 30)}`),
+  };
+}"""
+
+# 印刷しない画面の部品: ヘッダーとそのボタン(PDF・全画面・明るさ・版)、サイドバー、検索、前後のページ、
+# コピーや折りたたみのボタン、見出しのリンク記号、「質問・指摘」、過去の版の帯、アニメーションのスライダー、
+# テーマが印刷のときだけ本文の前に置く、番号のない題と節の一覧。
+PRINT_CHROME = ", ".join([
+    ".bd-header", ".bd-header-article", ".article-header-buttons", ".bd-sidebar-primary", ".bd-sidebar-secondary",
+    ".search-button", ".search-button__wrapper", ".theme-switch-button", ".prev-next-area", "#pst-back-to-top",
+    ".copybtn", ".toggle-button", "details > summary", ".headerlink", ".report-link", ".edition-banner",
+    ".anim-controls", "#jb-print-docs-body", "button", "input", "select",
+])
+# 印刷した PDF の文字に出てはいけない、画面の部品の文字
+CHROME_WORDS = ["質問・指摘", "コードを表示", "コードを隠す", "クリックして", "本書を検索", "目次"]
+
+
+def _need_poppler():
+    missing = [tool for tool in ("pdfinfo", "pdftotext", "pdftoppm", "pdfimages") if shutil.which(tool) is None]
+    if missing:
+        message = f"poppler-utils がありません: {missing}(make browser が入れます)"
+        if os.environ.get("CI"):
+            pytest.fail(message, pytrace=False)
+        pytest.skip(f"!!! 印刷のテストをスキップしました: {message} !!!")
+
+
+def _blank_below(pdf: Path, top: float, bottom: float) -> list[float]:
+    """各ページで、最後に描かれたもの(文字・図・枠)の下に空いている部分の、本文の高さに対する割合。
+    top, bottom は紙の上下の余白の、紙の高さに対する割合。"""
+    from PIL import Image
+
+    with tempfile.TemporaryDirectory() as folder:
+        subprocess.run(["pdftoppm", "-gray", "-r", "24", str(pdf), f"{folder}/page"], check=True)
+        blank = []
+        for path in sorted(Path(folder).iterdir()):
+            image = Image.open(path).convert("L")
+            first, last = round(image.height * top), round(image.height * (1 - bottom))
+            ink = [y for y in range(first, last) if image.crop((0, y, image.width, y + 1)).getextrema()[0] < 200]
+            blank.append(round((last - (ink[-1] if ink else first)) / (last - first), 2))
+    return blank
+
+
+@pytest.fixture(scope="module")
+def printed(context, server, tmp_path_factory):
+    """章を 1 回ずつ A4 の PDF に印刷し、測った結果を返す: name → dict。"""
+    _need_poppler()
+    folder = tmp_path_factory.mktemp("print")
+    results = {}
+
+    def print_chapter(name):
+        if name in results:
+            return results[name]
+        page = context.new_page()
+        try:
+            page.goto(server + name, wait_until="load")
+            page.evaluate(WAIT_FOR_PAGE)
+            page.emulate_media(media="print")
+            chrome_on_desktop = page.evaluate(PRINT_LAYOUT, PRINT_CHROME)["chrome"]
+            margins = {side: BROWSER_MARGIN_MM * PX_PER_MM for side in ("top", "right", "bottom", "left")}
+            margins.update(page.evaluate(PAGE_MARGINS))
+            paper = [round(side * PX_PER_MM, 1) for side in A4_MM]
+            # 紙に組むときと同じ段の幅で測る(ブラウザは印刷のとき、紙の幅から余白を除いた幅でページを組み直す)
+            page.set_viewport_size({"width": round(paper[0] - margins["left"] - margins["right"]), "height": 1000})
+            layout = page.evaluate(PRINT_LAYOUT, PRINT_CHROME)
+            pdf = folder / (Path(name).stem + ".pdf")
+            # @page の余白がサイトの CSS にあれば、ブラウザ(Chromium)はそちらを使う
+            page.pdf(path=str(pdf), format="A4", margin={side: f"{BROWSER_MARGIN_MM}mm" for side in margins})
+        finally:
+            page.close()
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+        text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"],
+                              capture_output=True, text=True, check=True).stdout
+        images = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True).stdout
+        page_height = paper[1] - margins["top"] - margins["bottom"]
+        results[name] = dict(
+            layout,
+            pdf=pdf,
+            chrome_on_desktop=chrome_on_desktop,
+            pages=int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1)),
+            estimate=layout["height"] / page_height,  # 区切らずに組んだ高さが何ページ分か
+            tallest=layout["tallest"] / page_height,
+            text=text,
+            page_texts=text.split("\f"),
+            pdf_images=len(images.splitlines()[2:]),
+            blank=_blank_below(pdf, margins["top"] / paper[1], margins["bottom"] / paper[1]),
+        )
+        return results[name]
+
+    return print_chapter
+
+
+def _squeeze(text: str) -> str:
+    """空白と改行を除く(pdftotext は日本語と英数字の間に空白を入れ、行の折り返しで語を分ける)。"""
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.mark.parametrize("name", PRINTED_CHAPTERS)
+def test_printed_chapter_fits_the_paper(printed, name):
+    """コードとセルの出力は紙の幅で折り返し、右端が切れない。式・表・図も段に収まる。"""
+    result = printed(name)
+    assert result["pres"] > 20, result["pres"]  # 確認が空回りしていないこと
+    wide = sorted(result["widePres"], reverse=True)
+    assert not wide, (f"{name}: {len(wide)} code/output blocks are wider than the printed column "
+                      f"(overflow px, longest line): {wide[:5]}")
+    assert not result["wideMaths"], f"{name}: display equations wider than the printed column: {result['wideMaths']}"
+    assert not result["outside"], f"{name}: boxes that stick out of the printed column: {result['outside']}"
+
+
+@pytest.mark.parametrize("name", PRINTED_CHAPTERS)
+def test_printed_chapter_has_no_half_empty_pages(printed, name):
+    """ページ数は中身の量に見合い、1 ページ目は題に続けて本文から始まり、途中に半分以上空いたページがない。"""
+    result = printed(name)
+    pages, estimate = result["pages"], result["estimate"]
+    assert estimate > 10, estimate  # 章の長さが測れていること
+    # 下限は中身が印刷されていること(描かれない節がない)、上限は改ページで空いたところが多すぎないこと
+    # (見積もりがずっと少ないのは、印刷のメディアで描かれない節があるとき: content-visibility)
+    assert 0.9 * estimate <= pages <= 1.3 * estimate + 1, f"{name}: {pages} pages for {estimate:.1f} pages of content"
+    first = _squeeze(result["page_texts"][0])
+    title, opening, section = (_squeeze(result[key]) for key in ("numbered", "firstText", "firstSection"))
+    assert first.startswith(title), f"{name}: page 1 does not start with the title {title!r}: {first[:80]!r}"
+    assert opening[:20] in first, f"{name}: the body text does not start on page 1 after the title: {first[:300]!r}"
+    assert section in first[first.index(opening[:20]):], \
+        f"{name}: the first section {section!r} does not start on page 1: {first[:300]!r}"
+    # 空いてよいのは、次のページへ送られた図(とそれに付く題やコードの数行)の分まで
+    allowed = max(BLANK_PAGE, result["tallest"] + 0.15)
+    half_empty = [(number, blank) for number, blank in enumerate(result["blank"][:-1], start=1) if blank > allowed]
+    assert not half_empty, f"{name}: pages (number, empty fraction) that are more than {allowed:.0%} empty: {half_empty}"
+
+
+@pytest.mark.parametrize("name, number", PRINTED_CHAPTERS.items())
+def test_printed_chapter_title_has_its_number(printed, name, number):
+    """印刷した題(h1)に、サイドバーと同じ章の番号(例「3. 線形単回帰」)がある。"""
+    result = printed(name)
+    assert result["numbered"].startswith(f"{number}. "), result["numbered"]
+    assert result["h1"] == [result["numbered"]], f"{name}: printed h1 {result['h1']}, expected {result['numbered']!r}"
+    first_line = next(line for line in result["page_texts"][0].splitlines() if line.strip())
+    assert _squeeze(first_line) == _squeeze(result["numbered"]), f"{name}: PDF starts with {first_line.strip()!r}"
+
+
+@pytest.mark.parametrize("name", PRINTED_CHAPTERS)
+def test_printed_chapter_shows_no_interactive_chrome(printed, site, name):
+    """ボタン・サイドバー・検索・「質問・指摘」などは印刷されず、図・コード・出力は印刷される。"""
+    result = printed(name)
+    assert not result["chrome_on_desktop"], f"{name}: interface parts printed (desktop window): {result['chrome_on_desktop']}"
+    assert not result["chrome"], f"{name}: interface parts printed (paper width): {result['chrome']}"
+    html = (site / name).read_text(encoding="utf-8")
+    assert "質問・指摘" in html and "コードを表示" in html  # 確認が空回りしていないこと
+    words = [word for word in CHROME_WORDS if word in result["text"]]
+    assert not words, f"{name}: interface text in the printed PDF: {words}"
+    assert result["images"] >= 3 and result["pdf_images"] >= result["images"], (result["images"], result["pdf_images"])
+    assert _squeeze(result["firstCode"]) in _squeeze(result["text"]), f"{name}: code missing: {result['firstCode']!r}"
