@@ -54,7 +54,7 @@ if importlib.util.find_spec("dlmath") is None:
     if subprocess.run(_pip).returncode != 0:
         raise RuntimeError(
             "dlmath をインストールできませんでした(ネットにつながらない、GitHub に届かないなど)。"
-            "リポジトリをクローンして、その中で pip install -e '.[notebook]' を実行し、"
+            'リポジトリをクローンして、その中で pip install -e ".[notebook]" を実行し、'
             "Jupyter を開き直してください。手順: {local_url}"
         )
 """

@@ -208,6 +208,11 @@ def test_a_forgotten_dummy_column_is_named_only_when_it_is_the_cause():
         "x にダミー変数の列がないようです。add_dummy(x) で先頭に 1 の列を加えてください。")
     other = message(lambda: linear.loss(X, np.zeros(4), np.zeros(5)))
     assert "add_dummy" not in other and other.endswith("x の列の数 D はダミー変数の列を含めて数えます。")
+    # x にはもうダミー変数の列(1 の列)があり、w が 1 つ多いだけ: add_dummy を勧めると 2 つ目の誤りになる
+    extra = message(lambda: linear.loss(X, np.zeros(4), np.zeros(4)))
+    assert "add_dummy" not in extra and extra.endswith("x の列の数 D はダミー変数の列を含めて数えます。"), extra
+    hidden = message(lambda: network.loss(X, np.eye(3)[[0, 1, 2, 0]], [np.zeros((4, 5)), np.zeros((6, 3))]))
+    assert "add_dummy" not in hidden, hidden
 
 
 def test_a_single_feature_vector_is_told_to_become_a_column():

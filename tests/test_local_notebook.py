@@ -2,8 +2,9 @@
 
 1. はじめにのページ(book/intro.md)のその節のコマンドを取り出し(README.md にも同じものがあること)、
 2. リポジトリをクローンして(GitHub の代わりにこのリポジトリ)、新しい venv に pip install -e ".[notebook]" し、
-3. 最後の ``jupyter lab`` の代わりに、公開しているノートブック(_build/html/_notebooks/、サイトからダウンロードするもの)を
-   その環境の ``jupyter execute`` で実行して、すべてのセルがエラーなく動くことを確かめます。
+3. 公開しているノートブック(_build/html/_notebooks/、サイトからダウンロードするもの)をクローンのフォルダーに移し、
+   最後の ``jupyter lab`` の画面の代わりに、その環境の ``jupyter execute`` で実行して、すべてのセルがエラーなく動くことを
+   確かめます。
 
 パッケージはパッケージの登録所から入れるので、1〜2 分かかります(毎回作り直すのは、読者と同じ新しい環境で試すため)。
 """
@@ -52,7 +53,9 @@ def test_the_documented_commands_run_a_downloaded_notebook(site, tmp_path):
         "cd clone",
         *commands[2:-1],
         "jupyter lab --version",
-        f"jupyter execute --output executed.ipynb {downloaded}",
+        # はじめにの「ダウンロードしたノートブックをクローンしたフォルダー dlmath に移して」開く
+        f"mv {downloaded} .",
+        f"jupyter execute --output executed.ipynb {downloaded.name}",
     ]
     assert commands[1] == "cd dlmath", commands
     # make test は .venv/bin を PATH の先頭に置くので外します(読者の python3 で新しい venv を作るため)
@@ -61,7 +64,7 @@ def test_the_documented_commands_run_a_downloaded_notebook(site, tmp_path):
     result = subprocess.run(["bash", "-c", "\n".join(script)], cwd=tmp_path, capture_output=True, text=True,
                             timeout=1200, env=env)
     assert result.returncode == 0, f"手順が失敗しました:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
-    executed = nbformat.read(tmp_path / "executed.ipynb", as_version=4)
+    executed = nbformat.read(tmp_path / "clone" / "executed.ipynb", as_version=4)
     code = [cell for cell in executed.cells if cell.cell_type == "code"]
     errors = [output for cell in code for output in cell.get("outputs", []) if output.output_type == "error"]
     assert not errors, errors

@@ -90,7 +90,7 @@ def test_classify_thresholds_at_one_half_and_accuracy_counts_matches():
         (np.array([0.0, 1.0]), np.zeros(2), r"x と yt の行の数\(サンプルの件数 M\)をそろえてください"),
         (np.array([0.0, 1.0, np.nan]), np.zeros(2), "yt に NaN か inf が 1 個あります"),
         (np.array([[0.0], [1.0], [1.0]]), np.zeros(2), r"yt は 1 次元の配列にしてください。.*yt\.ravel\(\)"),
-        (np.array([0.0, 1.0, 1.0]), np.zeros(3), "ダミー変数の列がないようです。add_dummy"),
+        (np.array([0.0, 1.0, 1.0]), np.zeros(3), "x の列の数 D はダミー変数の列を含めて数えます"),  # x にはもう 1 の列がある
     ],
 )
 def test_rejects_bad_labels_and_shapes(yt, w, match):

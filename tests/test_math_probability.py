@@ -634,7 +634,7 @@ def test_gaussian_log_likelihood_matches_scipy_logpdf():
         (lambda: normal_pdf(0.0, 0.0, 0.0), "sigma は正の有限の数にしてください。受け取ったのは 0.0 です。"),
         (lambda: normal_pdf(np.nan, 0.0, 1.0), "y に NaN か inf が 1 個あります。"),
         (lambda: gaussian_log_likelihood(np.ones((3, 2)), np.ones(4), np.ones(2), 1.0), r"x と yt の行の数\(サンプルの件数 M\)"),
-        (lambda: gaussian_log_likelihood(np.ones((3, 2)), np.ones(3), np.ones(3), 1.0), "ダミー変数の列がないようです。"),
+        (lambda: gaussian_log_likelihood(np.arange(6.0).reshape(3, 2), np.ones(3), np.ones(3), 1.0), "ダミー変数の列がないようです。"),
     ],
 )
 def test_probability_functions_reject_bad_input(call, match):

@@ -110,7 +110,7 @@ def test_rejects_labels_that_are_not_one_hot(yt, match):
 
 def test_rejects_mismatched_weight_matrix():
     x = add_dummy(np.array([[1.0], [2.0]]))
-    with pytest.raises(ValueError, match=r"W の行の数は、x の列の数 D=2 と同じ.*ダミー変数の列がないようです"):
+    with pytest.raises(ValueError, match=r"W の行の数は、x の列の数 D=2 と同じ.*x の列の数 D はダミー変数の列を含めて数えます"):
         predict(x, np.zeros((3, 3)))
     with pytest.raises(ValueError, match=r"W は 2 次元の配列にしてください。.*W は形 \(D, N\)"):
         predict(x, np.zeros(2))

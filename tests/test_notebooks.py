@@ -176,7 +176,7 @@ def test_install_cell_stops_with_a_japanese_message_when_pip_fails(tmp_path):
     assert result.returncode != 0
     assert "NEXT CELL" not in result.stdout
     assert "RuntimeError: dlmath をインストールできませんでした" in result.stderr, result.stderr
-    assert "pip install -e '.[notebook]'" in result.stderr
+    assert 'pip install -e ".[notebook]"' in result.stderr
     assert notebooks.LOCAL_GUIDE in result.stderr
 
 

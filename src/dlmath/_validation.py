@@ -216,13 +216,13 @@ def _check_x_and_weights(x, weights, name, ndim, count):
     weights = as_finite_array(name, weights, ndim)
     if weights.shape[0] != x.shape[1]:
         raise ValueError(f"{name} の{count}は、x の列の数 D={x.shape[1]} と同じにしてください(x の形は {x.shape})。"
-                         f"受け取った {name} の形は {weights.shape} です。{_dummy_hint(weights.shape[0], x.shape[1])}")
+                         f"受け取った {name} の形は {weights.shape} です。{_dummy_hint(weights.shape[0], x)}")
     return x, weights
 
 
-def _dummy_hint(rows, columns, x_name="x"):
-    """重みの行が x の列より 1 つ多いときは、ダミー変数の列を加え忘れたと伝える。"""
-    if rows == columns + 1:
+def _dummy_hint(rows, x, x_name="x"):
+    """重みの行が x の列より 1 つ多く、x の先頭の列が 1 の列でないときは、ダミー変数の列を加え忘れたと伝える。"""
+    if rows == x.shape[1] + 1 and not np.all(x[:, 0] == 1):
         return f"{x_name} にダミー変数の列がないようです。add_dummy({x_name}) で先頭に 1 の列を加えてください。"
     return "x の列の数 D はダミー変数の列を含めて数えます。"
 
@@ -411,11 +411,12 @@ def check_weights(weights, x=None, x_name="x"):
     """
     weights = check_array_list("weights", weights, 2)
     inputs = weights[0].shape[0] if x is None else x.shape[1]
+    # 最初の層の行が合わないのは x を渡したときだけ(x がなければ inputs は weights[0] の行の数)
     for l, W in enumerate(weights):
         if W.shape[0] != inputs:
             if l == 0:
                 raise ValueError(f"weights[0] の行の数は、{x_name} の列の数 D={inputs} と同じにしてください。"
-                                 f"受け取った形は {W.shape} です。{_dummy_hint(W.shape[0], inputs, x_name)}")
+                                 f"受け取った形は {W.shape} です。{_dummy_hint(W.shape[0], x, x_name)}")
             raise ValueError(f"weights[{l}] の行の数は {inputs}(前の層の出力の数 {inputs - 1} と切片の行 1 つ)"
                              f"にしてください。受け取った形は {W.shape} です。")
         inputs = W.shape[1] + 1
