@@ -6,7 +6,7 @@
   インストールするセルを置きます。インストールできなければ、手元で動かす方法を日本語で示して止まります。
 - ``remove-cell`` のセル(``glue`` など本のビルド用の道具)は取り除きます。
 - ``literalinclude`` + ``:pyobject:`` は、その関数・クラスのソースを Python のコードブロックにします。
-  コードの「式 eq-ラベル」は、ページと同じ「式(3.3)」にします(_ext/page_numbering.py)。
+  コードの「式 eq-ラベル」「節 sec-ラベル」は、ページと同じ「式(3.3)」「3.2節」にします(_ext/page_numbering.py)。
 - 式番号・節・図への参照、図、解答などの MyST 独自の書き方を、Jupyter で読める Markdown にします。
 
 ビルドでは ``<outdir>/_notebooks/<docname>.ipynb`` と、Binder 用の ``requirements.txt`` を書き出します。
@@ -32,7 +32,7 @@ import nbformat
 
 from editions import build_edition, git  # 同じ _ext/ の拡張(版とコミットは一か所で決める)
 from dlmath_freshness import has_code_cells  # 同じ _ext/ の拡張(コードセルの有無の判定は一か所に)
-from page_numbering import EQUATION_IN_CODE  # 同じ _ext/ の拡張(コードの「式 eq-ラベル」の書き方も一か所に)
+from page_numbering import EQUATION_IN_CODE, code_reference  # 同じ _ext/ の拡張(コードの「式 eq-ラベル」も一か所に)
 
 # 公開先: ビルド出力の中のディレクトリと、それを push するブランチ(deploy.yml と合わせる)。
 NOTEBOOK_DIR = "_notebooks"
@@ -98,7 +98,8 @@ class Resolver:
     docname: str = ""
     equations: dict[str, str] = field(default_factory=dict)  # ラベル → "3.1"
     labels: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # ラベル → (docname, id, 題名)
-    numbers: dict[str, str] = field(default_factory=dict)  # 図などのラベル → "図 3.1"
+    in_code: dict[str, str] = field(default_factory=dict)  # 式・節のラベル → コードに書く「式(3.3)」「3.2節」
+    numbers: dict[str, str] = field(default_factory=dict)  # 図などのラベル → "図 3.1"、章・節 → "4"、"4.3"
     images: dict[str, str] = field(default_factory=dict)  # ソースの画像パス(リポジトリ基準) → _images/名前
     glue: dict[str, str] = field(default_factory=dict)  # glue の名前 → text/plain
     glue_format: Callable[[str, str], str] | None = None
@@ -113,9 +114,10 @@ class Resolver:
         return f"({self.equations.get(label, label)})"
 
     def code(self, source: str) -> str:
-        """コードの docstring やコメントの「式 eq-ラベル」を「式(3.3)」にする(番号の分からないラベルはそのまま)。"""
+        """コードの docstring やコメントの「式 eq-ラベル」「節 sec-ラベル」を「式(3.3)」「3.2節」にする
+        (分からないラベルはそのまま)。"""
         return EQUATION_IN_CODE.sub(
-            lambda m: f"{'と' if m[1] else ''}式{self.eq(m[2])}" if m[2] in self.equations else m[0], source)
+            lambda m: f"{'と' if m[1] else ''}{self.in_code[m[2]]}" if m[2] in self.in_code else m[0], source)
 
     def ref(self, text: str | None, label: str) -> str:
         title = text or (self.labels[label][2] if label in self.labels else label)
@@ -392,11 +394,21 @@ def _resolver(app, docname: str, site_url: str) -> Resolver:
         found = fignumbers.get(doc, {}).get("displaymath", {}).get(f"equation-{label}")
         equations[label] = ".".join(map(str, found)) if found else str(number)
     labels = dict(env.get_domain("std").labels)
+    in_code = {}
+    for label in [*equations, *(label for label in labels if label.startswith("sec-"))]:
+        before, text, _, _ = code_reference(env, docname, label)
+        in_code[label] = before + text
     numbers = {}
-    for label, (doc, anchor, _) in labels.items():
+    for label, (doc, anchor, title) in labels.items():
         for figtype, ids in fignumbers.get(doc, {}).items():
             if anchor in ids and figtype in numfig_format:
                 numbers[label] = numfig_format[figtype] % ".".join(map(str, ids[anchor]))
+        # 章・節への {numref}`第%s章 <sec-…>`: 番号は toc_secnumbers の "#アンカー"(ページの最初の見出しは "" の項)
+        secnumbers = env.toc_secnumbers.get(doc, {})
+        top = doc in env.titles and title == env.titles[doc].astext()
+        section = secnumbers.get("#" + anchor) or (secnumbers.get("") if top else None)
+        if label not in numbers and section:
+            numbers[label] = ".".join(map(str, section))
     images = {}
     for path, (_, unique) in env.images.items():
         images[Path(path).as_posix()] = f"_images/{unique}"
@@ -411,6 +423,7 @@ def _resolver(app, docname: str, site_url: str) -> Resolver:
         docname=docname,
         equations=equations,
         labels=labels,
+        in_code=in_code,
         numbers=numbers,
         images=images,
         glue=glue,

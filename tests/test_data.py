@@ -65,7 +65,7 @@ def test_one_hot_puts_a_single_one_in_the_label_column():
                  r"クラスが 4 個以上あるなら、N を大きくしてください。"),
      ([0, -1], 3, r"labels は 0 から 2 までの整数.*\[-1\.0\] があります。$"),
      ([0.5], 3, r"labels は 0 から 2 までの整数.*\[0\.5\] があります。$"),
-     ([[0, 1]], 3, "labels は 1 次元の配列にしてください。"), ([0], 0, "N は正の有限の整数にしてください。受け取ったのは 0 です。")],
+     ([[0, 1]], 3, "labels は 1 次元の配列にしてください。"), ([0], 0, "N は正の整数にしてください。受け取ったのは 0 です。")],
 )
 def test_one_hot_rejects_bad_labels(labels, N, match):
     with pytest.raises(ValueError, match=match):

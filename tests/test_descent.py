@@ -125,7 +125,7 @@ def test_just_below_the_threshold_still_converges_and_just_above_diverges():
 def test_overflow_raises_divergence_error_without_numpy_warnings():
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # overflow の RuntimeWarning が漏れたら失敗
-        with pytest.raises(DivergenceError, match=r"^勾配降下法が発散しました。\d+ 回目の繰り返しまでに w の大きさが 4\.47214 から inf に増えました\(alpha=0\.3\)。学習率 alpha が大きすぎるので、alpha=0\.03 のように小さくしてください。$"):
+        with pytest.raises(DivergenceError, match=r"^勾配降下法が発散しました。\d+ 回更新した後の w の大きさが、はじめの 4\.47214 から inf に増えました\(alpha=0\.3\)。学習率 alpha が大きすぎるので、alpha=0\.03 のように小さくしてください。$"):
             gradient_descent(bowl_gradient, [-4.0, 2.0], alpha=0.3, iters=100_000)
 
 
@@ -149,7 +149,7 @@ def test_divergence_error_is_a_value_error():
         ([1.0, 2.0], 0.0, 10, r"alpha は正の有限の数にしてください。受け取ったのは 0\.0 です。"),
         ([1.0, 2.0], -0.1, 10, r"alpha は正の有限の数にしてください。"),
         ([1.0, 2.0], np.inf, 10, r"alpha は正の有限の数にしてください。受け取ったのは inf です。"),
-        ([1.0, 2.0], 0.1, 0, r"iters は正の有限の整数にしてください。受け取ったのは 0 です。"),
+        ([1.0, 2.0], 0.1, 0, r"iters は正の整数にしてください。受け取ったのは 0 です。"),
     ],
 )
 def test_bad_input_is_rejected_with_a_clear_message(w, alpha, iters, match):
@@ -166,7 +166,7 @@ def test_bad_input_is_rejected_with_a_clear_message(w, alpha, iters, match):
         (bowl_gradient, [1.0, 2.0], 0.1, 2.5, r"iters は正の整数にしてください。受け取ったのは float の値 2\.5 です。"),
         ("bowl", [1.0, 2.0], 0.1, 10, r"gradient は w を受け取る関数にしてください。受け取ったのは str の値 'bowl' です。"),
         (lambda w: "steep", [1.0, 2.0], 0.1, 10, r"gradient\(w\) は実数"),
-        (lambda w: w * 1j, [1.0, 2.0], 0.1, 10, r"gradient\(w\) は実数.*複素数は実部だけに丸めません"),
+        (lambda w: w * 1j, [1.0, 2.0], 0.1, 10, r"gradient\(w\) は実数.*複素数は実部だけを取り出すことはしません"),
     ],
 )
 def test_wrong_types_are_type_errors(gradient, w, alpha, iters, match):

@@ -159,9 +159,27 @@ def test_divergence_message_writes_numpy_numbers_as_python_numbers():
     with pytest.raises(DivergenceError) as caught:
         linear.fit(X, yt, np.zeros(3), alpha=np.float64(3.0), iters=50)
     text = str(caught.value)
-    assert re.fullmatch(rf"勾配降下法が発散しました。\d+ 回目の繰り返しまでに損失が {NUMBER} から {NUMBER} に増えました"
-                        r"\(alpha=3\.0\)。学習率 alpha が大きすぎるので、alpha=0\.3 のように小さくしてください。", text), text
+    assert re.fullmatch(rf"勾配降下法が発散しました。\d+ 回更新した後の損失が、はじめの {NUMBER} から {NUMBER} に増えました"
+                        r"\(alpha=3\)。学習率 alpha が大きすぎるので、alpha=0\.3 のように小さくしてください。"
+                        r"それでも発散するときは、dlmath\.preprocess\.standardize などで入力の尺度をそろえてください。",
+                        text), text
     assert "np.float64" not in text and "float64(" not in text
+
+
+def test_divergence_message_counts_updates_as_fit_does():
+    """「k 回更新した後の損失」は、step を k 回適用した重みでの損失(History.loss[k] と同じ数え方)。"""
+    yt, w, alpha = np.array([1.0, -40.0, 3.0, 50.0]), np.zeros(3), 3.0
+    with pytest.raises(DivergenceError) as caught:
+        linear.fit(X, yt, w, alpha=alpha, iters=50)
+    found = re.match(rf"勾配降下法が発散しました。(\d+) 回更新した後の損失が、はじめの ({NUMBER}) から ({NUMBER}) に増えました",
+                     str(caught.value))
+    assert found, str(caught.value)
+    k, first, current = int(found[1]), float(found[2]), float(found[3])
+    assert first == pytest.approx(linear.loss(X, yt, w), rel=1e-5)
+    for _ in range(k):
+        w = linear.step(X, yt, w, alpha)
+    assert current == pytest.approx(linear.loss(X, yt, w), rel=1e-5)
+    assert current > 1e3 * first  # k 回目で初めてはじめの値の 1000 倍を超えた
 
 
 def test_network_divergence_message_names_the_optimiser_rate_plainly():
@@ -170,15 +188,17 @@ def test_network_divergence_message_names_the_optimiser_rate_plainly():
     with pytest.raises(DivergenceError) as caught:
         train_network(X, yt, weights, SGD(np.float64(1000.0)), 5, 2, 0)
     text = str(caught.value)
-    assert "(alpha=1000.0)。" in text and "alpha=100 のように小さくしてください。" in text
+    assert "(alpha=1000)。" in text and "alpha=100 のように小さくしてください。" in text
+    assert re.search(r"。\d+ エポック学習した後の損失が、はじめの ", text), text
     assert "np.float64" not in text
 
 
 def test_divergence_of_a_path_names_the_size_of_w():
     with pytest.raises(DivergenceError) as caught:
         gradient_descent(lambda w: 2 * w, np.array([1.0, 2.0]), np.float64(3.0), 2000)
-    assert re.fullmatch(r"勾配降下法が発散しました。\d+ 回目の繰り返しまでに w の大きさが 2\.23607 から inf に増えました"
-                        r"\(alpha=3\.0\)。学習率 alpha が大きすぎるので、alpha=0\.3 のように小さくしてください。",
+    # 入力データのない関数の勾配降下法なので、入力の尺度の助言はない
+    assert re.fullmatch(r"勾配降下法が発散しました。\d+ 回更新した後の w の大きさが、はじめの 2\.23607 から inf に増えました"
+                        r"\(alpha=3\)。学習率 alpha が大きすぎるので、alpha=0\.3 のように小さくしてください。",
                         str(caught.value))
 
 

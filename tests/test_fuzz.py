@@ -137,8 +137,8 @@ VALID = {
     "data.load_digits": lambda: ({},),
     "descent.gradient_descent": lambda: ({"gradient": lambda w: 2 * w, "w": np.array([1.0, -2.0]), "alpha": 0.1,
                                           "iters": 3},),
-    "errors.check_divergence": lambda: ({"losses": np.array([1.0, 0.9, 0.8]), "k": 2, "alpha": 0.1, "factor": 1000.0},),
-    "errors.diverged": lambda: ({"alpha": 0.1, "k": 3, "first": 1.0, "current": 5.0, "quantity": "損失"},),
+    "errors.check_divergence": lambda: ({"losses": np.array([1.0, 0.9, 0.8]), "k": 2, "alpha": 0.1, "factor": 1000.0, "steps": "回更新"},),
+    "errors.diverged": lambda: ({"alpha": 0.1, "k": 3, "first": 1.0, "current": 5.0, "quantity": "損失", "steps": "エポック学習"},),
     "linear.predict": lambda: ({"x": _data()["x"], "w": _data()["w"]},),
     "linear.loss": lambda: ({"x": _data()["x"], "yt": _data()["yt_real"], "w": _data()["w"]},),
     "linear.gradient": lambda: ({"x": _data()["x"], "yt": _data()["yt_real"], "w": _data()["w"]},),
@@ -667,7 +667,7 @@ def test_cross_entropy_checks_that_yt_is_one_hot(yt, match):
 def test_complex_input_is_rejected_not_cast(call):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # ComplexWarning(虚部を捨てた)も出さない
-        with pytest.raises(TypeError, match="複素数は実部だけに丸めません"):
+        with pytest.raises(TypeError, match="複素数は実部だけを取り出すことはしません"):
             call()
 
 

@@ -111,7 +111,8 @@ def test_fit_does_not_modify_its_input(talk):
 
 @pytest.mark.parametrize("alpha", [0.5, 1e3, 1e200])
 def test_divergence_is_reported_with_advice(talk, alpha):
-    with pytest.raises(DivergenceError, match=r"^勾配降下法が発散しました。.*学習率 alpha が大きすぎるので、alpha=.* のように小さくしてください。$"):
+    with pytest.raises(DivergenceError, match=r"^勾配降下法が発散しました。.*学習率 alpha が大きすぎるので、alpha=.* のように小さくしてください。"
+                       r"それでも発散するときは、dlmath\.preprocess\.standardize などで入力の尺度をそろえてください。$"):
         fit(*talk, alpha=alpha, iters=200)
 
 

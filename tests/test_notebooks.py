@@ -85,9 +85,11 @@ def test_notebook_runs_alone_with_only_the_declared_dependencies(docname, declar
 
 
 def test_equation_labels_in_code_read_as_numbers():
-    """literalinclude した関数とコードセルの「式 eq-ラベル」は、ページと同じ「式(3.3)」になる(リンクはなし)。
-    番号の分からないラベル(Resolver にない)は、そのまま残す。"""
-    resolver = notebooks.Resolver(equations={"eq-linreg-predict-vector": "3.3", "eq-linreg-uncenter": "3.12"})
+    """literalinclude した関数とコードセルの「式 eq-ラベル」「節 sec-ラベル」は、ページと同じ「式(3.3)」「3.2節」になる
+    (リンクはなし。文字は Sphinx の環境から page_numbering.code_reference が決めて Resolver.in_code に入れる)。
+    分からないラベル(Resolver にない)は、そのまま残す。"""
+    resolver = notebooks.Resolver(in_code={"eq-linreg-predict-vector": "式(3.3)", "eq-linreg-uncenter": "式(3.12)",
+                                           "sec-linreg-closed-form": "3.6節"})
     notebook = notebooks.convert(ROOT / "book/linear-regression.md", ROOT, repo_url=REPO_URL, ref=COMMIT,
                                  docname="book/linear-regression", resolver=resolver)
     markdown = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
@@ -95,21 +97,37 @@ def test_equation_labels_in_code_read_as_numbers():
     assert '"""予測関数 yp = x @ w を返す(式(3.3))。' in markdown  # literalinclude した predict
     assert "# 式(3.12)" in code and "式 eq-linreg-uncenter" not in code  # コードセルのコメント
     assert "式 eq-linreg-predict-vector" not in markdown + code
+    assert "(3.6節)" in code and "sec-linreg-closed-form" not in code  # コードセルのコメントの節
     assert "(式 eq-linreg-loss)" in markdown  # 番号が分からない
-    both = notebooks.Resolver(equations={"eq-deep-minibatch": "7.9", "eq-practical-sgd": "8.1"})
+    both = notebooks.Resolver(in_code={"eq-deep-minibatch": "式(7.9)", "eq-practical-sgd": "式(8.1)"})
     assert both.code("(式 eq-deep-minibatch と eq-practical-sgd)") == "(式(7.9)と式(8.1))"
 
 
 def test_built_notebooks_show_equation_numbers_in_code(site):
-    """ビルドしたノートブックのコードには、式のラベル(「式 eq-…」)が残らない。"""
+    """ビルドしたノートブックのコードには、式・節のラベル(「式 eq-…」「節 sec-…」)が残らない。
+    章番号のないページ(数学の準備)の式は、ページの題名を前に付けた「関数と微分の式(5)」になる(番号はページごと)。"""
     directory, _ = published_notebooks()
     published = site / Path(directory).relative_to("_build/html")
     for docname in CHAPTERS:
         text = "\n".join(c.source for c in nbformat.read(published / f"{docname}.ipynb", as_version=4).cells)
-        raw = re.findall(r"(?:式| と) eq-[\w-]+", text)
+        raw = re.findall(r"(?:式|節| と) (?:eq|sec)-[\w-]+", text)
         assert not raw, f"{docname}: {raw}"
-    chapter3 = nbformat.read(published / "book/linear-regression.ipynb", as_version=4)
-    assert any('"""予測関数 yp = x @ w を返す(式(3.3))。' in c.source for c in chapter3.cells)
+    chapter3 = "\n".join(c.source for c in nbformat.read(published / "book/linear-regression.ipynb", as_version=4).cells)
+    assert '"""予測関数 yp = x @ w を返す(式(3.3))。' in chapter3
+    assert re.search(r"\(関数と微分の式\(\d+\)\)", chapter3)  # numerical_gradient の docstring
+    assert re.search(r"\(3\.\d+節\)", chapter3)  # center などの docstring
+
+
+def test_built_notebooks_show_chapter_numbers_in_numrefs(site):
+    """ビルドしたノートブックの {numref}`第%s章 <sec-…>` は「第6章」のような番号になり、%s や {number} が残らない。"""
+    directory, _ = published_notebooks()
+    published = site / Path(directory).relative_to("_build/html")
+    for path in sorted(published.rglob("*.ipynb")):
+        for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
+            for leftover in ("%s", "{number}"):
+                assert leftover not in cell.source, f"{path.relative_to(published)} のセル {index} に {leftover}:\n{cell.source}"
+    chapter7 = "\n".join(c.source for c in nbformat.read(published / "book/deep-learning.ipynb", as_version=4).cells)
+    assert re.search(r"\[第\d+章\]\(", chapter7), "第7章のほかの章への参照に章番号がありません"
 
 
 # ---- 公開されるものとリンク -------------------------------------------------------------------

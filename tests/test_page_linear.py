@@ -147,7 +147,7 @@ def test_divergence_guard_is_described_as_fit_behaves(prose):
         check_divergence(np.array([2.0, 2.0 * factor * 1.001]), 1, 0.1)
     # 1,000 倍の判定の前に桁あふれしても、fit は DivergenceError で止まる(損失 1e120 → 次の回は 1e480 であふれる)
     x, yt = add_dummy(np.array([[1e60], [-1e60]])), np.zeros(2)
-    with pytest.raises(DivergenceError, match="。1 回目の繰り返しまでに損失が "):
+    with pytest.raises(DivergenceError, match="。1 回更新した後の損失が、はじめの 5e\\+119 から inf に"):
         fit(x, yt, np.array([0.0, 1.0]), alpha=1.0, iters=5)
 
 
@@ -302,8 +302,10 @@ def test_uncentred_input_diverges_at_the_talk_rate_and_at_a_tenth_of_it(outputs,
     # メッセージはページで折り返して表示するので、空白と改行を除いて比べる
     compact = re.sub(r"\s", "", outputs)
     for rate, tenth in (("0.01", "0.001"), ("0.001", "0.0001")):
-        assert re.search(rf"勾配降下法が発散しました。\d+回目の繰り返しまでに損失が[^。]*\(alpha={rate}\)。"
-                         rf"学習率alphaが大きすぎるので、alpha={tenth}のように小さくしてください。", compact), rate
+        assert re.search(rf"alpha={rate}:勾配降下法が発散しました。\d+回更新した後の損失が、はじめの[^。]*\(alpha={rate}\)。"
+                         rf"学習率alphaが大きすぎるので、alpha={tenth}のように小さくしてください。"
+                         r"それでも発散するときは、dlmath\.preprocess\.standardizeなどで入力の尺度をそろえてください。",
+                         compact), rate
     assert re.search(r"10分の1の学習率0\.001でも、\s*2つ目のメッセージのとおり発散", prose)
     (limit_quoted,) = numbers_in(r"身長の2乗の平均\)\s*=\s*" + NUMBER + "より小さく", prose)
     assert f"{limit_quoted:.1e}" == f"{limit:.1e}"

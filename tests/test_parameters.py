@@ -58,6 +58,8 @@ CHANGES = {
         (r"^H_DEEP = 50\b", "H_DEEP = 30"),
     ],
 }
+# 繰り返し回数だけを、ページが途中の損失を表示する回数(100 回など)より少なくする(第3章)
+FEW_ITERS, ITERS_FEW = [(r"^iters = 200\b", "iters = 30")], 30
 # 上の変更後の値(期待値の計算に使う)
 ALPHA3, ITERS3, W3 = 0.05, 150, np.array([1.0, 0.5])
 H7, SEED7, EPOCHS7, BATCH7, ALPHA7, H_DEEP7 = 20, 1, 25, 50, 0.05, 30
@@ -90,9 +92,9 @@ def test_each_parameter_is_assigned_exactly_once(docname):
         )
 
 
-def changed_notebook(docname: str) -> nbformat.NotebookNode:
+def changed_notebook(docname: str, changes: list[tuple[str, str]]) -> nbformat.NotebookNode:
     notebook = convert(docname)
-    for pattern, replacement in CHANGES[docname]:
+    for pattern, replacement in changes:
         hits = [cell for cell in code_cells(notebook) if re.search(pattern, cell.source, re.M)]
         assert len(hits) == 1, f"{docname}: {pattern!r} に合う行のあるセルが {len(hits)} 個あります"
         hits[0].source = re.sub(pattern, replacement, hits[0].source, count=1, flags=re.M)
@@ -109,20 +111,23 @@ def declared_kernel():
     return "dlmath-declared"
 
 
-_runs: dict[str, tuple[nbformat.NotebookNode, float]] = {}
+_runs: dict[tuple, tuple[nbformat.NotebookNode, float]] = {}
 
 
-def executed(docname: str, kernel: str) -> nbformat.NotebookNode:
-    """値を変えたノートブックを 1 度だけ実行して返す(同じモジュールのテストで共有する)。"""
-    if docname not in _runs:
-        notebook = changed_notebook(docname)
+def executed(docname: str, kernel: str, changes: list[tuple[str, str]] | None = None) -> nbformat.NotebookNode:
+    """値を変えたノートブックを 1 度だけ実行して返す(同じモジュールのテストで共有する)。
+    changes を省くと CHANGES[docname] のすべての値を変える。"""
+    changes = CHANGES[docname] if changes is None else changes
+    key = (docname, tuple(changes))
+    if key not in _runs:
+        notebook = changed_notebook(docname, changes)
         with tempfile.TemporaryDirectory() as workdir:
             client = NotebookClient(notebook, timeout=900, kernel_name=kernel, allow_errors=True,
                                     resources={"metadata": {"path": workdir}})
             start = time.perf_counter()
             client.execute()
-            _runs[docname] = notebook, time.perf_counter() - start
-    return _runs[docname][0]
+            _runs[key] = notebook, time.perf_counter() - start
+    return _runs[key][0]
 
 
 def stdout(notebook) -> str:
@@ -137,19 +142,24 @@ def stdout(notebook) -> str:
     return "".join(parts)
 
 
-@pytest.mark.parametrize("docname", PARAMETERS)
-def test_notebook_with_changed_parameters_runs_without_errors(docname, declared_kernel):
-    notebook = executed(docname, declared_kernel)
-    problems = []
+def problems(notebook) -> list[str]:
+    """セルのエラーと stderr の出力。"""
+    found = []
     for index, cell in enumerate(notebook.cells):
         for output in cell.get("outputs", []):
             if output.output_type == "error":
-                problems.append(f"セル {index}: {output.ename}: {output.evalue}\n{cell.source}")
+                found.append(f"セル {index}: {output.ename}: {output.evalue}\n{cell.source}")
             elif output.output_type == "stream" and output.name == "stderr":
-                problems.append(f"セル {index} の stderr: {output.text.strip()[:300]}")
+                found.append(f"セル {index} の stderr: {output.text.strip()[:300]}")
+    return found
+
+
+@pytest.mark.parametrize("docname", PARAMETERS)
+def test_notebook_with_changed_parameters_runs_without_errors(docname, declared_kernel):
+    notebook = executed(docname, declared_kernel)
     assert not notebook.cells[0].get("outputs"), "インストールのセルが動きました(dlmath が import できない)"
-    assert not problems, "\n\n".join(problems)
-    print(f"{docname}: {_runs[docname][1]:.1f} 秒")
+    assert not problems(notebook), "\n\n".join(problems(notebook))
+    print(f"{docname}: {_runs[(docname, tuple(CHANGES[docname]))][1]:.1f} 秒")
 
 
 # ---- 第3章: 学習率 alpha、繰り返し回数 iters、重みの初期値 w ---------------------------------------
@@ -190,7 +200,7 @@ def test_linear_regression_outputs_follow_alpha_iters_and_w(declared_kernel):
     assert f"w0 が 1 回で何倍になるか: {rate_w0:.4f}、{ITERS3} 回で {rate_w0 ** ITERS3:.3e}" in out
     assert f"w1 と答えの差が 1 回で何倍になるか: {rate_w1:.4f}、{ITERS3} 回で {rate_w1 ** ITERS3:.3e}" in out
     formula = W3[0] * rate_w0 ** ITERS3
-    assert f"式から求めた w0 = {W3[0]:g} × {rate_w0}^{ITERS3} = {formula:.6f}" in out
+    assert f"式から求めた w0 = {W3[0]:g} × {rate_w0:g}^{ITERS3} = {formula:.6f}" in out
     assert f"{formula:.6f}" == f"{w_final[0]:.6f}"  # 式と学習が表示した桁まで一致する
 
     # センタリングしないデータ: 上限の少し手前の学習率で iters 回
@@ -207,6 +217,22 @@ def test_linear_regression_outputs_follow_alpha_iters_and_w(declared_kernel):
     _, history_fast = fit(x, yt, W3, alpha=0.1, iters=ITERS3)
     assert history_fast.table(head=3, tail=2) in out
     assert f"式から求めた w0 = {W3[0] * 0.9 ** ITERS3}" in out
+
+
+def test_linear_regression_runs_with_fewer_iterations_than_its_checkpoints(declared_kernel):
+    """iters をページが途中の損失を表示する回数(50 回、100 回)より少なくしても最後まで動き、
+    センタリングしないデータの損失は iters 回までの回数と iters 回で表示する。"""
+    notebook = executed(LINEAR, declared_kernel, FEW_ITERS)
+    assert not problems(notebook), "\n\n".join(problems(notebook))
+    out = stdout(notebook)
+    data, _, _ = linear_data()
+    x_orig, yt_orig = add_dummy(data[:, 0:1]), data[:, 1]
+    alpha_raw = 1.9 / np.mean(x_orig[:, 1] ** 2)
+    w_raw, history_raw = fit(x_orig, yt_orig, np.array([2.0, -1.0]), alpha=alpha_raw, iters=ITERS_FEW)
+    losses = np.append(history_raw.loss, loss(x_orig, yt_orig, w_raw))
+    printed = re.findall(r"^ *(\d+) 回更新した後の損失: ([\d.]+)$", out, re.M)
+    assert [int(k) for k, _ in printed] == [0, 10, ITERS_FEW], printed
+    np.testing.assert_allclose([float(v) for _, v in printed], losses[[0, 10, ITERS_FEW]], atol=1e-4)
 
 
 # ---- 第7章: 隠れ層のノードの数 H、H_DEEP、乱数の種 SEED、EPOCHS、BATCH_SIZE、ALPHA -----------------

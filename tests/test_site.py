@@ -145,35 +145,59 @@ def raw_page(site, name):
 
 
 # 表示するコードの docstring・コメントの式のラベル(「式 eq-…」と、「式 eq-a と eq-b」の 2 つ目)
-RAW_EQUATION_LABEL = re.compile(r"(?:式| と) eq-[\w-]+")
+RAW_EQUATION_LABEL = re.compile(r"(?:式|節| と) (?:eq|sec)-[\w-]+")
 
 
 def test_equation_labels_in_shown_code_are_numbered_links(site):
     """表示するコード(literalinclude した dlmath の関数、コードセル)の「式 eq-ラベル」は、本文の {eq} と同じ
     「式(3.3)」になり、その式へのリンクである。リンク先のページにその id があり、そこに表示される式番号と同じ番号
-    (_ext/page_numbering.py)。"""
-    links = {}
+    (_ext/page_numbering.py)。章番号のないページ(数学の準備)の式を別のページから指すときは、番号だけではどのページか
+    分からないので「関数と微分の式(5)」のようにページの題名が前に付く。「節 sec-ラベル」も同じく、番号のある節は
+    「3.2節」、番号のない節は「節「題名」」の、その節へのリンクになる。"""
+    links, sections = {}, {}
     for name in toc_files():
         page = raw_page(site, name)
         for pre in page.select("article div.highlight pre"):
             assert not RAW_EQUATION_LABEL.search(pre.get_text()), (
-                f"{name}: an equation label is shown raw in code: {RAW_EQUATION_LABEL.search(pre.get_text())[0]!r}")
-            for a in pre.select('a[href*="#equation-eq-"]'):
+                f"{name}: a label is shown raw in code: {RAW_EQUATION_LABEL.search(pre.get_text())[0]!r}")
+            for a in pre.select('a[href*="#equation-eq-"], a[href*="#sec-"]'):
                 before = a.previous_sibling
-                assert isinstance(before, str) and before.endswith("式"), f"{name}: {a} does not follow 式"
                 target, _, anchor = a["href"].partition("#")
                 assert "://" not in target and not target.startswith("/"), f"{name}: not a relative link: {a['href']}"
-                target_name = (Path(name).parent / target).as_posix() if target else name
-                math = raw_page(site, target_name.removesuffix(".html")).find(id=anchor)
-                assert math is not None, f"{name}: {a['href']} points at no equation"
-                shown = math.select_one(".eqno").get_text(strip=True).rstrip("#")
+                target_name = (Path(name).parent / target).as_posix().removesuffix(".html") if target else name
+                target_page = raw_page(site, target_name)
+                found = target_page.find(id=anchor)
+                assert found is not None, f"{name}: {a['href']} points at nothing"
+                title = target_page.select_one("article h1").get_text().rstrip("#")
+                if anchor.startswith("sec-"):  # 節: 見出しの番号(「3.2.」)か、番号のない見出しの題名
+                    heading = found.find(re.compile(r"^h[1-6]$"))
+                    number = heading.select_one(".section-number")
+                    if number:
+                        digits = number.get_text().strip().rstrip(".")
+                        assert a.get_text() == digits + ("章" if "." not in digits else "節"), (name, a, digits)
+                    else:
+                        assert a.get_text() == f"「{heading.get_text().rstrip('#')}」", (name, a)
+                        assert isinstance(before, str) and before.endswith("節"), f"{name}: {a} does not follow 節"
+                    sections.setdefault(name, []).append((anchor, a.get_text()))
+                    continue
+                assert isinstance(before, str) and before.endswith("式"), f"{name}: {a} does not follow 式"
+                shown = found.select_one(".eqno").get_text(strip=True).rstrip("#")
                 assert a.get_text() == shown and re.fullmatch(r"\((\d+\.)?\d+\)", shown), (
                     f"{name}: {a['href']} reads {a.get_text()} but the equation is numbered {shown}")
-                links.setdefault(name, []).append((anchor, shown))
+                if target_name != name and "." not in shown:  # 章番号のないページの式: ページの題名が前に付く
+                    assert before.endswith(f"{title}の式"), f"{name}: {a} does not follow {title}の式: {before[-30:]!r}"
+                links.setdefault(name, []).append((anchor, shown, re.split(r"[((]", before)[-1]))
     # 第 3 章の predict の docstring は式(3.3)。第 6 章の交差エントロピーの docstring は第 7 章の式も指す(ページをまたぐリンク)
-    assert ("equation-eq-linreg-predict-vector", "(3.3)") in links["book/linear-regression"]
-    assert any(anchor == "equation-eq-deep-loss" for anchor, _ in links["book/multiclass-classification"])
+    assert ("equation-eq-linreg-predict-vector", "(3.3)", "式") in links["book/linear-regression"]
+    assert any(anchor == "equation-eq-deep-loss" for anchor, *_ in links["book/multiclass-classification"])
     assert sum(map(len, links.values())) >= 60, {name: len(found) for name, found in links.items()}
+    # 第 3 章の numerical_gradient の docstring は、関数と微分のページの式を指す
+    assert any(anchor == "equation-eq-math-central-difference" and before == "関数と微分の式"
+               for anchor, _, before in links["book/linear-regression"]), links["book/linear-regression"]
+    # 第 3 章の center の docstring とコードセルのコメントは、同じ章の番号の付いた節を指す
+    chapter3 = dict(sections["book/linear-regression"])
+    assert re.fullmatch(r"3\.\d+節", chapter3["sec-linreg-center"]), chapter3
+    assert re.fullmatch(r"3\.\d+節", chapter3["sec-linreg-closed-form"]), chapter3
 
 
 # ---------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@
   メッセージは日本語(です・ます調、全角の「、」「。」)で、引数の名前、受け取ったもの(数は Python の数として、
   配列は配列全体ではなく形で)、期待するものと、わかるときは直し方を書きます。引数の名前・形・dtype・コードは
   半角のままコードの形で書きます(「yt は one-hot の 2 次元配列 (M, N) にしてください。」「one_hot(labels, N)」)。
-- 暗黙のブロードキャストはしません。複素数は実部だけに丸めずに拒否します。bool は数の代わりになりません
+- 暗黙のブロードキャストはしません。複素数は実部だけを取り出さずに拒否します。bool は数の代わりになりません
   (配列の中の True/False は 1/0 として受け付けます)。
 - リストやオブジェクトの配列は一度だけ検査して float64 の配列にし、計算にはその配列だけを使います。
   渡された配列は書き換えません。
@@ -130,7 +130,7 @@ def _to_float64(name, value, array, labels=None):
         what = describe(value) if isinstance(value, np.ndarray) else f"{describe(value)}(dtype {array.dtype})"
         hint = ""
         if kind == "c":
-            hint = f"複素数は実部だけに丸めません。虚部が 0 なら {name}.real を渡してください。"
+            hint = f"複素数は実部だけを取り出すことはしません。虚部が 0 なら {name}.real を渡してください。"
         elif kind in "US" or (kind == "O" and any(isinstance(item, (str, bytes)) for item in array.flat)):
             if isinstance(value, (list, tuple)):
                 what = f"文字列の入った{describe(value)}"  # describe は「長さ … の list」
@@ -244,7 +244,7 @@ def check_positive(name, value, integer=False):
     """学習率や繰り返し回数が正の(整数の)値であることを確かめる。整数は Python の int で返す。"""
     check_number(name, value, "正の整数" if integer else "正の数", integer)
     if not value > 0 or not np.isfinite(float(value)):  # NaN は value > 0 が偽
-        raise ValueError(f"{name} は正の有限の{'整数' if integer else '数'}にしてください。受け取ったのは {plain(value)} です。")
+        raise ValueError(f"{name} は正の{'整数' if integer else '有限の数'}にしてください。受け取ったのは {plain(value)} です。")
     return int(value) if integer else value
 
 

@@ -122,13 +122,13 @@ def fit(x, yt, w, alpha=0.01, iters=200):
     Raises
     ------
     DivergenceError
-        損失が有限でなくなるか、はじめの値の 1000 倍を超えたとき
+        損失が有限でなくなるか、はじめの値の DIVERGENCE_FACTOR 倍を超えたとき
         (dlmath.errors.check_divergence)。
     """
     x, yt, w = check_xyw(x, yt, w)
     check_positive("alpha", alpha)
     check_positive("iters", iters, integer=True)
-    losses, weights = np.empty(iters), np.empty((iters, w.size))
+    losses, weights = np.full(iters, np.nan), np.empty((iters, w.size))
     # 桁あふれは NaN にせず例外にする
     with np.errstate(over="raise", invalid="raise"):
         for k in range(iters):
@@ -140,7 +140,9 @@ def fit(x, yt, w, alpha=0.01, iters=200):
                     # 更新の前からあふれた: 学習率より入力の大きさの問題
                     # (no_overflow が ValueError にする)
                     raise
-                raise diverged(alpha, k, losses[0], np.inf) from None
+                # 損失(NaN のまま)か、k + 1 回目の更新があふれた
+                after = k if np.isnan(losses[k]) else k + 1
+                raise diverged(alpha, after, losses[0], np.inf) from None
             check_divergence(losses, k, alpha)
             weights[k] = w
     return w, History(losses, weights)

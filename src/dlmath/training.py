@@ -64,7 +64,8 @@ def train(model, x, yt, w, alpha=0.01, iters=1000, test=None, lam=0.0):
     Raises
     ------
     DivergenceError
-        損失が有限でなくなるか、はじめの値の 1000 倍を超えたとき(学習率が大きすぎる)。
+        損失が有限でなくなるか、はじめの値の DIVERGENCE_FACTOR 倍を
+        超えたとき(学習率が大きすぎる)。
     """
     check_model(model)
     check_positive("alpha", alpha)
@@ -78,7 +79,7 @@ def train(model, x, yt, w, alpha=0.01, iters=1000, test=None, lam=0.0):
         test = check_pair(
             "test", test,
             lambda x_test, yt_test: _checked_set(model, x_test, yt_test, w))
-    record = {key: np.empty(iters)
+    record = {key: np.full(iters, np.nan)
               for key in ("loss", "accuracy", "test_loss", "test_accuracy")}
     weights = np.empty((iters, *w.shape))
     # 桁あふれは NaN にせず例外にする
@@ -96,7 +97,10 @@ def train(model, x, yt, w, alpha=0.01, iters=1000, test=None, lam=0.0):
                     # 更新の前からあふれた: 学習率より入力の大きさの問題
                     # (no_overflow が ValueError にする)
                     raise
-                raise diverged(alpha, k, record["loss"][0], np.inf) from None
+                # 損失(NaN のまま)か、k + 1 回目の更新があふれた
+                losses = record["loss"]
+                after = k if np.isnan(losses[k]) else k + 1
+                raise diverged(alpha, after, losses[0], np.inf) from None
             check_divergence(record["loss"], k, alpha)
             weights[k] = w
     if test is None:
@@ -233,11 +237,12 @@ def train_network(x, yt, weights, optimizer, epochs, batch_size, rng,
                     weights = update(weights, grads)
                 _evaluate(record, x, yt, weights, f, sets)
             except FloatingPointError:
-                raise diverged(optimizer.alpha, epoch,
-                               initial, np.inf) from None
+                raise diverged(optimizer.alpha, epoch + 1, initial, np.inf,
+                               steps="エポック学習") from None
             check_divergence(np.r_[initial, record["loss"]], epoch + 1,
                              optimizer.alpha,
-                             factor=NETWORK_DIVERGENCE_FACTOR)
+                             factor=NETWORK_DIVERGENCE_FACTOR,
+                             steps="エポック学習")
             if patience is not None:
                 if record["valid_loss"][-1] < best[0]:
                     best = (record["valid_loss"][-1], weights, epoch)
