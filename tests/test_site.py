@@ -170,7 +170,7 @@ def test_equation_labels_in_shown_code_are_numbered_links(site):
                 assert found is not None, f"{name}: {a['href']} points at nothing"
                 title = target_page.select_one("article h1").get_text().rstrip("#")
                 if anchor.startswith("sec-"):  # 節: 見出しの番号(「3.2.」)か、番号のない見出しの題名
-                    heading = found.find(re.compile(r"^h[1-6]$"))
+                    heading = found if re.fullmatch(r"h[1-6]", found.name) else found.find(re.compile(r"^h[1-6]$"))
                     number = heading.select_one(".section-number")
                     if number:
                         digits = number.get_text().strip().rstrip(".")
