@@ -107,4 +107,4 @@ def test_unknown_equation_label_in_code_fails_the_build(book):
     page.write_text(page.read_text(encoding="utf-8").replace("式 eq-page-loss", "式 eq-page-lost"), encoding="utf-8")
     result = build(book)
     assert result.returncode != 0, "build passed although code cites a missing equation label"
-    assert "コードの「式 eq-page-lost」: その式のラベルがありません" in result.stdout + result.stderr
+    assert "コードの「式 eq-page-lost」: そのラベルがありません" in result.stdout + result.stderr
