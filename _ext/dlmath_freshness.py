@@ -1,16 +1,22 @@
-"""src/dlmath を変えたら、それを import するページを読み直して再実行させる Sphinx 拡張。
+"""src/dlmath を変えたら、変わったモジュールを使うページだけを読み直して再実行させる Sphinx 拡張。
 
 jupyter-cache はセルのソースだけをハッシュするので、パッケージを直しても
 キャッシュされた古い出力がそのまま使われてしまいます。また Sphinx の差分ビルドは
-ソースが変わっていないページを読み直しません。そこでパッケージのソースの
+ソースが変わっていないページを読み直しません。そこでページごとに、コードセルが import する
+dlmath のモジュールと、それらが(パッケージの中で)さらに import するモジュールのソースの
 ハッシュを記録しておき、変わっていたら
 
-1. ``dlmath`` を含むページのキャッシュ記録を jupyter-cache から消し(再実行させる)、
-2. それらのページを「変更あり」として Sphinx に読み直させます。
+1. そのページのキャッシュ記録を jupyter-cache から消し(再実行させる)、
+2. そのページを「変更あり」として Sphinx に読み直させます。
+
+ページが使わないモジュールの変更では、ページは再実行されません(新しい章のモジュールを
+書き足しても、ほかの章を実行し直さない)。上流に同じ仕組みはありません(jupyter-cache は
+セルのソースだけを見る設計)。ページの依存を MyST-NB が記録するようになれば、この拡張は不要です。
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import re
@@ -19,11 +25,11 @@ from pathlib import Path
 from jupyter_cache import get_cache
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent / "src" / "dlmath"
-STAMP_NAME = "dlmath-src.sha256"
+STAMP_NAME = "dlmath-src.json"
 
 
 def source_digest(package_dir: Path = PACKAGE_DIR) -> str:
-    """パッケージの全 .py ファイル(パスと中身)の SHA-256 を返す。"""
+    """パッケージの全 .py ファイル(パスと中身)の SHA-256 を返す(何も変わっていないかの早見)。"""
     digest = hashlib.sha256()
     for path in sorted(package_dir.rglob("*.py")):
         digest.update(path.relative_to(package_dir).as_posix().encode())
@@ -34,6 +40,74 @@ def source_digest(package_dir: Path = PACKAGE_DIR) -> str:
 # MyST のコードセルと、その中の import dlmath / from dlmath... の行。
 CODE_CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```", re.M | re.S)
 IMPORTS_DLMATH = re.compile(r"^\s*(?:import|from)\s+dlmath\b", re.M)
+
+
+def _module_file(name: str, package_dir: Path) -> Path | None:
+    """dlmath.a.b という名前のモジュールのファイル(パッケージにないものは None)。"""
+    parts = name.split(".")[1:]
+    candidates = [package_dir.joinpath(*parts).with_suffix(".py"), package_dir.joinpath(*parts, "__init__.py")]
+    return next((path for path in candidates if parts and path.is_file()), None)
+
+
+def _imported_modules(tree: ast.AST, package_dir: Path, current: str = "dlmath") -> set[str]:
+    """コードが import する dlmath のモジュール名(from dlmath import x の x がモジュールならそれも)。"""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names if alias.name.split(".")[0] == "dlmath"}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:  # 相対 import(パッケージの中だけ)
+                base = ".".join(current.split(".")[: len(current.split(".")) - node.level + 1] + ([base] if base else []))
+            if base.split(".")[0] != "dlmath":
+                continue
+            names.add(base)
+            names |= {f"{base}.{alias.name}" for alias in node.names if _module_file(f"{base}.{alias.name}", package_dir)}
+    return {name for name in names if name == "dlmath" or _module_file(name, package_dir)}
+
+
+def dependencies(code: str, package_dir: Path = PACKAGE_DIR) -> list[Path]:
+    """コードが(直接・間接に)実行する dlmath のファイル。どの import も dlmath/__init__.py を実行します。"""
+    try:
+        todo = _imported_modules(ast.parse(code), package_dir)
+    except SyntaxError:  # IPython の %magic などで読めないセル: 念のためパッケージ全体に依存させる
+        return sorted(package_dir.rglob("*.py"))
+    files, seen = set(), set()
+    while todo:
+        name = todo.pop()
+        seen.add(name)
+        for part in range(2, len(name.split(".")) + 1):  # dlmath.a.b は dlmath.a も実行する
+            parent = ".".join(name.split(".")[:part])
+            if parent not in seen and _module_file(parent, package_dir):
+                todo.add(parent)
+        path = package_dir / "__init__.py" if name == "dlmath" else _module_file(name, package_dir)
+        files.add(path)
+        todo |= _imported_modules(ast.parse(path.read_text(encoding="utf-8")), package_dir, name) - seen
+    files.add(package_dir / "__init__.py")
+    return sorted(files)
+
+
+CELL_OPTIONS = re.compile(r"\A(?:---\n.*?^---\n|(?:[ \t]*:[\w-]+:.*\n)+)", re.M | re.S)
+
+
+def _code_of(path: Path) -> str:
+    """ページのコードセルのソースを 1 つにつなげたもの(セルの設定と、IPython の % と ! の行は除く)。"""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".ipynb":
+        cells = ["".join(c.get("source", "")) for c in json.loads(text).get("cells", []) if c.get("cell_type") == "code"]
+    else:
+        cells = [CELL_OPTIONS.sub("", cell) for cell in CODE_CELL.findall(text)]
+    lines = [line for cell in cells for line in cell.splitlines() if not line.lstrip().startswith(("%", "!"))]
+    return "\n".join(lines)
+
+
+def page_digest(path: Path, package_dir: Path = PACKAGE_DIR) -> str:
+    """ページが使う dlmath のファイル(パスと中身)の SHA-256。"""
+    digest = hashlib.sha256()
+    for file in dependencies(_code_of(path), package_dir):
+        digest.update(file.relative_to(package_dir).as_posix().encode())
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
 
 
 def has_code_cells(path: Path) -> bool:
@@ -79,26 +153,33 @@ def _drop_cached_outputs(cache_dir: Path, paths: set[Path]) -> None:
             cache.remove_cache(record.pk)
 
 
+def _read_stamp(stamp: Path) -> dict:
+    try:
+        return json.loads(stamp.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
 def mark_outdated(app, env, added, changed, removed):
     digest = source_digest()
     cache_dir = Path(env.mystnb_config.execution_cache_path)
     stamp = cache_dir / STAMP_NAME
-    cache_is_current = stamp.exists() and stamp.read_text() == digest
-    env_is_current = getattr(env, "dlmath_src_digest", None) == digest
-    if cache_is_current and env_is_current:
+    recorded = _read_stamp(stamp)
+    in_env = getattr(env, "dlmath_page_digests", {})
+    if recorded.get("package") == digest and in_env.get("package") == digest:
         return []  # ふだんの再ビルド: ページを読んで import を調べる必要もない
     docs = _importing_docs(env)
-    if not cache_is_current:
-        _drop_cached_outputs(cache_dir, set(docs.values()))
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        stamp.write_text(digest)
-    if env_is_current:
-        return []
-    env.dlmath_src_digest = digest
-    return sorted(set(docs) - set(added) - set(changed))
+    pages = {docname: page_digest(path) for docname, path in docs.items()}
+    stale_cache = {path for docname, path in docs.items() if recorded.get("pages", {}).get(docname) != pages[docname]}
+    _drop_cached_outputs(cache_dir, stale_cache)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(json.dumps({"package": digest, "pages": pages}, indent=1, sort_keys=True), encoding="utf-8")
+    env.dlmath_page_digests = {"package": digest, "pages": pages}
+    reread = {docname for docname in docs if in_env.get("pages", {}).get(docname) != pages[docname]}
+    return sorted(reread - set(added) - set(changed))
 
 
 def setup(app):
     app.connect("config-inited", skip_pages_without_code)
     app.connect("env-get-outdated", mark_outdated)
-    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 2}

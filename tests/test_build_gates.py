@@ -1,7 +1,8 @@
 """ビルドの関門が本当に効くかを、一時ディレクトリの小さな本で確かめる。
 
 - セルの例外と stderr への出力はビルドを失敗させる。
-- src/dlmath を変えると、差分ビルドでもそれを import するページが再実行される(古い出力が残らない)。
+- src/dlmath を変えると、差分ビルドでもそれを(間接にも)import するページが再実行される(古い出力が残らない)。
+  使わないモジュールの変更では再実行しない。
 """
 
 import re
@@ -84,6 +85,21 @@ def test_change_in_package_reexecutes_importing_pages(book):
     result = build(book)  # 差分ビルド: _build を消さない
     assert result.returncode == 0, result.stdout[-3000:]
     assert "first height 160.5" in html(book), "stale output: the page was not re-executed after src changed"
+
+
+def test_change_in_a_module_the_page_does_not_use_keeps_its_cache(book):
+    """ページが(間接にも)使わないモジュールを変えても再実行しない(_ext/dlmath_freshness.py)。"""
+    write_page(book, "import time\nfrom dlmath.data import load_height_weight\nprint('executed at', time.time_ns())")
+    assert build(book).returncode == 0
+    first = re.search(r"executed at \d+", html(book)).group()
+    probability_py = book / "src" / "dlmath" / "probability.py"
+    probability_py.write_text(probability_py.read_text(encoding="utf-8") + "\n# 変更\n", encoding="utf-8")
+    assert build(book).returncode == 0
+    assert re.search(r"executed at \d+", html(book)).group() == first, "re-executed for a module it does not import"
+    validation_py = book / "src" / "dlmath" / "_validation.py"  # dlmath.data が import するモジュール
+    validation_py.write_text(validation_py.read_text(encoding="utf-8") + "\n# 変更\n", encoding="utf-8")
+    assert build(book).returncode == 0
+    assert re.search(r"executed at \d+", html(book)).group() != first, "not re-executed after a module it uses changed"
 
 
 def test_unchanged_rebuild_uses_the_cache(book):
