@@ -2,7 +2,9 @@
 
 なぜ: sphinx-book-theme のダウンロードのメニュー(header_buttons/__init__.py)は、そのページの .ipynb・.md と
 印刷だけで、本全体のファイルを足す設定がありません。ファイルは make downloads(tools/pdf.py、tools/offline.py)が
-サイトの downloads/ に置きます。テーマに設定ができたら(sphinx-book-theme の html_theme_options)、これは要りません。
+サイトの downloads/ に置きます。
+
+いつ外せるか: テーマにメニューの項目を足す設定ができれば(sphinx-book-theme の html_theme_options)要りません。
 """
 
 DOWNLOADS = "downloads"

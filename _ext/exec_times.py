@@ -4,6 +4,8 @@ MyST-NB 1.4 の表は見出しが英語(Document, Run Time (s), Status)で、ペ
 文書名で示します。表の置き場所(指示 ``nb-exec-table`` が置く印)と実行の記録(NbMetadataCollector)は
 MyST-NB のものをそのまま使い、MyST-NB の変換(優先度 8)より先に、同じ印を日本語の表に置き換えます。
 記録は全ページの実行が終わってから集まり、表のあるページはそのあと書き直されます(MyST-NB の仕組み)。
+
+いつ外せるか: MyST-NB の実行時間の表の見出しが翻訳され、文書名の代わりに題を出せるようになれば要りません。
 """
 
 from datetime import datetime

@@ -4,6 +4,8 @@ sphinx-exercise 1.2.1 の日本語訳は Exercise を「練習」とし、Soluti
 演習問題の見出し(「演習問題 3.2」)は _config.yml の ``numfig_format: exercise`` で決め、
 解答の見出しはここで「解答」に置き換えます(``exercise_style: solution_follow_exercise`` のとき、
 見出しは訳語 1 語だけになります)。
+
+いつ外せるか: sphinx-exercise が Solution を訳せるようになれば(executablebooks/sphinx-exercise #13、#75)要りません。
 """
 
 from docutils import nodes

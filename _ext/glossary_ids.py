@@ -4,6 +4,9 @@ Sphinx は日本語の用語から ID を作れないため ``term-0``、``term-
 これでは項目を 1 つ足すだけで後ろの項目のアドレスが変わり、授業資料などのリンクが壊れます。
 そこで説明の先頭「よみ/English。」の English から ``term-loss-function`` のような ID を作り、
 その用語への参照({term})と索引がすべて新しい ID を指すようにします。
+
+いつ外せるか: Sphinx が日本語の用語から変わらない ID を作れるようになれば(sphinx-doc/sphinx #8709 は Unicode の ID を
+扱わない方針)要りません。
 """
 
 import re

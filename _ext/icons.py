@@ -17,7 +17,8 @@ pydata-sphinx-theme 0.17 は、``<i class="fa-solid fa-...">`` を SVG に置き
 
 ページの HTML(テーマのテンプレート)は変えず、ほかのホストへのリクエストも増えません。Font Awesome Free の
 アイコンは CC BY 4.0、フォントは SIL OFL 1.1 です。
-上流: テーマが使うアイコンだけを読み込むようになれば(pydata-sphinx-theme #2379、#2494)、この拡張は要りません。
+
+いつ外せるか: テーマが使うアイコンだけを読み込むようになれば(pydata-sphinx-theme #2379、#2494)要りません。
 """
 
 from __future__ import annotations

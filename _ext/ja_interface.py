@@ -4,7 +4,8 @@ pydata-sphinx-theme 0.17.1 と sphinx-book-theme 1.3.0 の日本語の翻訳に�
 (「Color mode」「Source repositories」「Open issue」…)や見出しのリンク(「Link to this heading」)が
 ありません。テーマの翻訳カタログ(Sphinx の ``sphinx`` と sphinx-book-theme の ``booktheme``)の前に
 ``LABELS`` を置き、テンプレートの ``_()`` とテーマの Python コードの ``translation()`` の両方が引けるようにします。
-テーマの翻訳が揃えば(LABELS の語がテーマの .po に入れば)この拡張は要りません。
+
+いつ外せるか: テーマの翻訳が揃えば(LABELS の語がテーマの .po に入れば)要りません。
 
 ブラウザの中でスクリプトが作る文字(コピーのボタンなど)は ``_static/dlmath.js`` が日本語にします。
 """

@@ -15,6 +15,10 @@
 そのブランチを指します(公開先の変更は NOTEBOOK_BRANCH と .github/workflows/deploy.yml の両方で)。
 
 変換そのもの(:func:`convert`)は Sphinx なしでも動き、tests/test_notebooks.py が同じ関数を使います。
+
+いつ外せるか: ノートブックを作る上流の道具(jupytext、sphinx-tojupyter)が glue・{eq}・{numref}・sphinx-exercise を
+番号付きで読める形にできれば、変換の部分は要りません(起動のボタンを足す部分は、テーマの launch_buttons が
+別のブランチのノートブックを指せるようになるまで残ります)。
 """
 
 from __future__ import annotations

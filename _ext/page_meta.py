@@ -12,6 +12,9 @@
   (canonical)は ``book/intro.html`` のままなので、検索エンジンには 1 つのページです。
 - タグ(og:title・og:description・og:url・og:image・twitter:card など)は ``_templates/layout.html`` が書きます。
   og:url と og:image は公開先の URL(``html_baseurl``)からの絶対 URL です。
+
+いつ外せるか: sphinxext-opengraph のカードが日本語のフォントと本の題を扱えるようになり、jupyter-book がルートを
+リダイレクトではなく表紙のページにすれば要りません。
 """
 
 from __future__ import annotations

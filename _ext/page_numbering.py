@@ -12,6 +12,9 @@
    Pygments が色分けした後の HTML(<pre> の中)を直します(literal_block にリンクを入れると色分けされない)。
    番号は {eq}・{numref} と同じ toc_fignumbers・toc_secnumbers から取り、ないラベルは警告(-W では失敗)です。
    ノートブック(_ext/notebooks.py)も同じ EQUATION_IN_CODE と code_reference で同じ文字にします。
+
+いつ外せるか: 1 は Sphinx が番号のない章の式・図を章ごとに振れるようになれば、2 はコードの中の参照を上流が
+解決できれば要りません。
 """
 
 import html

@@ -31,6 +31,9 @@ Pagefind の ``pagefind-highlight.js`` を読んで語に印を付けます。
 
 Pagefind(extended 版)は日本語の辞書を読み込むだけで 1.3 秒ほどかかるので、変更のない差分ビルドを
 速く保つため、前回の索引より新しいページの HTML があるとき(と索引がないとき)だけ走らせます。
+
+いつ外せるか: Sphinx の検索がブラウザでも索引と同じ分かち書きをするようになれば(sphinx-doc/sphinx #5318、
+#13395)、組み込みの検索に戻せます。
 """
 
 from __future__ import annotations
