@@ -88,3 +88,41 @@ def gradient_check(f, gradient, w, h=1e-6):
     if scale == 0:
         return 0.0
     return float(np.linalg.norm(analytic - numeric) / scale)
+
+
+@no_overflow
+def numerical_hessian(f, w, h=1e-4):
+    """中心差分でヘッセ行列(2 階の偏微分を並べた行列)を近似する
+    (式 eq-math-curv-numerical-hessian)。
+
+    (i, j) 成分は (f(w + h e_i + h e_j) - f(w + h e_i - h e_j)
+    - f(w - h e_i + h e_j) + f(w - h e_i - h e_j)) / 4h^2 で、
+    i と j を入れ替えても同じ式なので、結果は対称行列です。
+
+    Parameters
+    ----------
+    f : callable
+        形 (D,) の w を受け取りスカラーを返す関数。
+    w : ndarray of shape (D,)
+        微分する点。行列の重みは w.ravel() で 1 次元にしてから渡します。
+    h : float
+        差分の幅。h^2 で割るので、勾配のときより大きくとります。
+
+    Returns
+    -------
+    ndarray of shape (D, D)
+    """
+    w = as_finite_array("w", w, 1)
+    check_positive("h", h)
+    # 値が 1 つの有限な数であることを確かめながら呼ぶ
+    f = check_callable("f", f, "w", ())
+    D = w.shape[0]
+    steps = h * np.eye(D)
+    hessian = np.empty((D, D))
+    for i in range(D):
+        for j in range(i, D):
+            a, b = steps[i], steps[j]
+            hessian[i, j] = hessian[j, i] = (
+                f(w + a + b) - f(w + a - b) - f(w - a + b) + f(w - a - b)
+            ) / (4 * h * h)
+    return hessian
