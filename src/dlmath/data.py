@@ -77,3 +77,36 @@ def load_digits():
 
     digits = _sklearn_load_digits()
     return digits.data.astype(np.float64), digits.target.copy()
+
+
+# 糖尿病のデータの 10 個の特徴量。列の順は scikit-learn の load_diabetes と同じ
+# (age, sex, bmi, bp, s1, ..., s6)。
+DIABETES_FEATURES = ("年齢 (歳)", "性別 (1 か 2)", "BMI (kg/m²)", "平均血圧 (mmHg)",
+                     "総コレステロール", "LDL コレステロール", "HDL コレステロール",
+                     "総コレステロール/HDL", "中性脂肪 (対数)", "血糖値")
+
+
+def load_diabetes(features=tuple(range(10))):
+    """scikit-learn 同梱の糖尿病のデータ(442 人)から、指定した特徴量と
+    1 年後の病気の進み具合を返す(節 sec-multireg-diabetes)。
+
+    Parameters
+    ----------
+    features : sequence of int
+        使う特徴量の番号(DIABETES_FEATURES の位置)。
+
+    Returns
+    -------
+    x : ndarray of shape (442, len(features))
+        特徴量。scikit-learn の既定と違い、元の尺度のまま(scaled=False)です。
+        ダミー変数の列はまだ入っていません。
+    yt : ndarray of shape (442,)
+        1 年後の病気の進み具合を表す数値。
+    """
+    # 同梱のファイルを読むだけで通信しない
+    from sklearn.datasets import load_diabetes as _sklearn_load_diabetes
+
+    features = check_indices("features", features, len(DIABETES_FEATURES))
+    diabetes = _sklearn_load_diabetes(scaled=False)
+    x = diabetes.data[:, features].astype(np.float64)
+    return x, diabetes.target.astype(np.float64)

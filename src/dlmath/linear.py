@@ -1,4 +1,4 @@
-"""線形回帰: 予測関数・損失関数・勾配・勾配降下法(第 3 章 線形単回帰)。
+"""線形回帰: 予測関数・損失関数・勾配・勾配降下法(節 sec-linreg)と、正規方程式の解(節 sec-multireg)。
 
 ダミー変数の列 x0 = 1 を先頭に持つ x (M, D) と重み w (D,) を使うので、
 同じ関数がそのまま入力が 2 つ以上の線形回帰(重回帰)にも使えます。
@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dlmath._validation import check_count, check_history, check_positive, check_xw, check_xyw, no_overflow
+from dlmath._validation import (as_finite_array, check_count, check_history, check_positive, check_same_m, check_xw,
+                                check_xyw, no_overflow)
 from dlmath.errors import check_divergence, diverged
 
 
@@ -147,3 +148,50 @@ def fit(x, yt, w, alpha=0.01, iters=200):
             weights[k] = w
     return w, History(losses, weights)
 
+
+@no_overflow
+def normal_equation(x, yt):
+    """正規方程式 XᵀX w = Xᵀ yt のただ 1 つの解 w* を返す
+    (式 eq-linreg-normal, 節 sec-multireg-lstsq)。
+
+    XᵀX を作らずに、x のまま np.linalg.lstsq で最小二乗法の問題を解きます
+    (XᵀX を作ると条件数が 2 乗になるため。節 sec-multireg-condition)。
+
+    Parameters
+    ----------
+    x : ndarray of shape (M, D)
+        入力データ(先頭列はダミー変数 1)。
+    yt : ndarray of shape (M,)
+        正解値。
+
+    Returns
+    -------
+    w : ndarray of shape (D,)
+        損失 L(w) を最小にする重み。
+
+    Raises
+    ------
+    ValueError
+        x のランクが D より小さい(列が 1 次独立でない)とき。解はただ 1 つに
+        決まりません(np.linalg.lstsq はその中でノルムが最小の解を返します)。
+        ランクは lstsq が数値で判定したもの(rcond=None の既定の基準)なので、
+        丸め誤差の範囲で 1 次独立でない列もランクを下げます。
+    """
+    x = as_finite_array("x", x, 2)
+    yt = as_finite_array("yt", yt, 1)
+    check_same_m(x, yt)
+    w, _, rank, _ = np.linalg.lstsq(x, yt, rcond=None)
+    M, D = x.shape
+    if rank < D:
+        if M < D:
+            fix = (f"サンプルの件数 M={M} が D より少ないので、"
+                   "サンプルを増やすか入力を減らしてください。")
+        else:
+            fix = ("ほかの列の定数倍や和になっている列"
+                   "(同じ列の重複など)を除いてください。")
+        raise ValueError(f"x の列が 1 次独立ではない(ランク {rank} < "
+                         f"列の数 D={D})ので、正規方程式の解はただ 1 つに"
+                         f"決まりません。{fix}解の 1 つで足りるなら、"
+                         "np.linalg.lstsq(x, yt, rcond=None)[0] が"
+                         "ノルムの最も小さい解を返します。")
+    return w
