@@ -140,7 +140,7 @@ def test_classify_accuracy_and_count():
         (lambda x, yt, w: network.loss(x, yt[:, :2], w), r"yt の列の数は、クラスの数 N=3\(weights\[-1\] の列の数\)"),
         (lambda x, yt, w: network.loss(x, yt, w, lam=-1.0), "lam は 0 以上の有限の数にしてください。"),
         (lambda x, yt, w: network.init_weights(4, [0], 3, np.random.default_rng()), r"hidden\[0\] は正の整数にしてください。受け取ったのは 0 です。"),
-        (lambda x, yt, w: network.init_weights(4, [5], 3, np.random.default_rng(), method="zeros"), "method は 'he'、'xavier'、'equal' のどれかにしてください。受け取ったのは 'zeros' です。"),
+        (lambda x, yt, w: network.init_weights(4, [5], 3, np.random.default_rng(), method="zeros"), "method は 'he'、'xavier'、'he_uniform'、'xavier_uniform'、'normal'、'equal' のどれかにしてください。受け取ったのは 'zeros' です。"),
     ],
 )
 def test_rejects_bad_input(call, match):

@@ -17,8 +17,11 @@ from dlmath.activations import HIDDEN_ACTIVATIONS, softmax
 from dlmath.multiclass import cross_entropy
 
 
-def init_weights(D, hidden, N, rng, method="he"):
-    """重み行列のリストの初期値を返す(節 sec-deep-init)。
+INIT_METHODS = ("he", "xavier", "he_uniform", "xavier_uniform", "normal", "equal")
+
+
+def init_weights(D, hidden, N, rng, method="he", std=None):
+    """重み行列のリストの初期値を返す(節 sec-deep-init、節 sec-init)。
 
     Parameters
     ----------
@@ -33,33 +36,77 @@ def init_weights(D, hidden, N, rng, method="he"):
     rng : numpy.random.Generator or int
         乱数の生成器(np.random.default_rng(seed))。
         整数なら種として np.random.default_rng(rng) にします。
-    method : {"he", "xavier", "equal"}
-        "he" は平均 0、標準偏差 sqrt(2 / 入力の数) の正規乱数
-        (式 eq-deep-he、ReLU の層に使う)、
-        "xavier" は平均 0、標準偏差 sqrt(2 / (入力の数 + 出力の数)) の正規乱数
-        (式 eq-deep-xavier、シグモイド関数の層に使う)、
-        "equal" はすべて同じ値 0.1(対称性のため学習が進まない例に使う)。
-        切片の行はどれも 0。
+    method : {"he", "xavier", "he_uniform", "xavier_uniform", "normal",
+              "equal"}
+        "he" と "xavier" は平均 0、標準偏差 weight_std(method, fan_in, fan_out)
+        の正規乱数(式 eq-deep-he、式 eq-deep-xavier。He は ReLU の層、
+        Xavier はシグモイド関数の層に使う)。"_uniform" の付いたものは、
+        同じ分散の一様乱数(式 eq-init-uniform)。"normal" は標準偏差 std の
+        正規乱数(大きさが合わない例に使う)。"equal" はすべて同じ値 0.1
+        (対称性のため学習が進まない例に使う)。切片の行はどれも 0。
+    std : float, optional
+        method="normal" のときの標準偏差(正の数)。ほかの method では None。
     """
     D = check_count("D", D, 2,
                     reason="(ダミー変数の列と、少なくとも 1 つの入力)")
     hidden, N = check_hidden(hidden), check_positive("N", N, integer=True)
     rng = check_rng(rng)
-    method = check_choice("method", method, ("he", "xavier", "equal"))
+    method = check_choice("method", method, INIT_METHODS)
+    std = _check_std(method, std)
     sizes = [D - 1, *hidden, N]  # 各層の入力の数(ダミー変数を除く)と出力の数
     weights = []
     for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
-        if method == "he":
-            W = rng.normal(0.0, np.sqrt(2.0 / fan_in),
-                           size=(fan_in + 1, fan_out))
-        elif method == "xavier":
-            W = rng.normal(0.0, np.sqrt(2.0 / (fan_in + fan_out)),
-                           size=(fan_in + 1, fan_out))
-        else:  # "equal"
-            W = np.full((fan_in + 1, fan_out), 0.1)
+        shape = (fan_in + 1, fan_out)
+        if method == "equal":
+            W = np.full(shape, 0.1)
+        elif method.endswith("_uniform"):
+            r = np.sqrt(3.0) * _std(method, fan_in, fan_out)  # 分散 r²/3
+            W = rng.uniform(-r, r, size=shape)
+        else:
+            W = rng.normal(0.0, _std(method, fan_in, fan_out, std),
+                           size=shape)
         W[0] = 0.0  # 切片
         weights.append(W)
     return weights
+
+
+def weight_std(method, fan_in, fan_out, std=None):
+    """init_weights が使う重みの分布の標準偏差を返す(式 eq-init-std)。
+
+    Parameters
+    ----------
+    method : {"he", "xavier", "he_uniform", "xavier_uniform", "normal"}
+        He は sqrt(2 / fan_in)、Xavier は sqrt(2 / (fan_in + fan_out))、
+        "normal" は std そのもの。一様乱数の版も標準偏差は同じ。
+    fan_in, fan_out : int
+        重み行列の入力側と出力側のノードの数(ダミー変数を除く)。
+    std : float, optional
+        method="normal" のときだけ渡す標準偏差。
+    """
+    method = check_choice("method", method, INIT_METHODS[:-1])
+    fan_in = check_positive("fan_in", fan_in, integer=True)
+    fan_out = check_positive("fan_out", fan_out, integer=True)
+    return float(_std(method, fan_in, fan_out, _check_std(method, std)))
+
+
+def _check_std(method, std):
+    if method == "normal":
+        if std is None:
+            raise TypeError("method='normal' では標準偏差 std を正の数で渡してください"
+                            "(例: std=0.01)。")
+        return check_positive("std", std)
+    if std is not None:
+        raise ValueError(f"std は method='normal' のときだけ渡します。method={method!r} の"
+                         "標準偏差は層の幅から決まるので、std を外してください。")
+    return None
+
+
+def _std(method, fan_in, fan_out, std=None):
+    if method.startswith("he"):
+        return np.sqrt(2.0 / fan_in)
+    if method.startswith("xavier"):
+        return np.sqrt(2.0 / (fan_in + fan_out))
+    return std  # "normal"
 
 
 @no_overflow
