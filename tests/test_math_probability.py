@@ -8,6 +8,7 @@
 
 import re
 from fractions import Fraction
+from itertools import combinations, product
 
 import numpy as np
 import pytest
@@ -20,7 +21,13 @@ from dlmath import linear, logistic, multiclass
 from dlmath.data import load_height_weight
 from dlmath.numdiff import numerical_derivative
 from dlmath.preprocess import add_dummy, center, one_hot
-from dlmath.probability import bernoulli_pmf, gaussian_log_likelihood, normal_pdf
+from dlmath.data import load_digits, load_iris
+from dlmath.network import forward, init_weights
+from dlmath.probability import (
+    bayes_posterior, bernoulli_pmf, conditional_rows, gaussian_log_likelihood, marginals, minibatch_variance,
+    normal_pdf,
+)
+from dlmath.training import minibatches
 
 PAGE = "book/math-probability"
 probabilities = st.floats(0.0, 1.0)
@@ -519,6 +526,358 @@ def test_laplace_log_likelihood_is_a_constant_minus_absolute_errors(M, b, seed):
     assert np.sum(np.log(density)) == pytest.approx(expected, rel=1e-10)
 
 
+# --- 同時分布・周辺分布・条件付き確率 ------------------------------------------------------
+
+def dice_joint_y1_sum():
+    """1 個目の目 Y1(行 1..6)と合計 S(列 2..12)の同時分布を分数で(節 sec-math-prob-joint-table)。"""
+    return [[dice_prob(lambda y1, y2, a=a, s=s: y1 == a and y1 + y2 == s) for s in range(2, 13)] for a in range(1, 7)]
+
+
+def test_dice_joint_table_marginals_and_conditionals_are_exact():
+    exact = dice_joint_y1_sum()
+    assert sum(map(sum, exact)) == 1
+    for a in range(6):                      # 本文: P(Y1 = a, S = s) = 1/36 なら 1 <= s - a <= 6
+        for j, s in enumerate(range(2, 13)):
+            assert exact[a][j] == (Fraction(1, 36) if 1 <= s - (a + 1) <= 6 else 0)
+    joint = np.array(exact, dtype=float)
+    p1, p_s = marginals(joint)                                                  # 式 eq-math-marginal
+    np.testing.assert_allclose(p1, [1 / 6] * 6, rtol=1e-15)
+    np.testing.assert_allclose(p_s * 36, [1, 2, 3, 4, 5, 6, 5, 4, 3, 2, 1], rtol=1e-14)
+    assert [sum(col) for col in zip(*exact)] == [Fraction(k, 36) for k in (1, 2, 3, 4, 5, 6, 5, 4, 3, 2, 1)]
+    assert not np.allclose(np.outer(p1, p_s), joint)                            # Y1 と S は独立でない
+    s_given_6 = conditional_rows(joint)[5]                                      # 式 eq-math-conditional-distribution
+    np.testing.assert_allclose(s_given_6, [0] * 5 + [1 / 6] * 6, atol=1e-15)
+    y1_given_10 = conditional_rows(joint.T)[10 - 2]
+    np.testing.assert_allclose(y1_given_10, [0, 0, 0, 1 / 3, 1 / 3, 1 / 3], atol=1e-15)
+    # 同じ値を条件付き確率の定義(式 eq-math-conditional)で分数のまま
+    p_s10 = dice_prob(lambda y1, y2: y1 + y2 == 10)
+    assert [dice_prob(lambda y1, y2, a=a: y1 == a and y1 + y2 == 10) / p_s10 for a in range(1, 7)] == [
+        0, 0, 0, Fraction(1, 3), Fraction(1, 3), Fraction(1, 3)]
+
+
+@settings(max_examples=50, deadline=None)
+@given(joint_tables, st.integers(1, 5), st.integers(1, 5))
+def test_marginals_and_conditionals_of_any_joint_table(rng, K1, K2):
+    joint = rng.dirichlet(np.ones(K1 * K2)).reshape(K1, K2)
+    p1, p2 = marginals(joint)
+    np.testing.assert_allclose(p1, [sum(joint[i, j] for j in range(K2)) for i in range(K1)], rtol=1e-12)
+    np.testing.assert_allclose(p2, [sum(joint[i, j] for i in range(K1)) for j in range(K2)], rtol=1e-12)
+    assert p1.sum() == pytest.approx(1) and p2.sum() == pytest.approx(1)
+    cond = conditional_rows(joint)
+    np.testing.assert_allclose(cond.sum(axis=1), 1.0, rtol=1e-12)               # 各行は確率分布
+    np.testing.assert_allclose(p1[:, None] * cond, joint, rtol=1e-12)            # 同時 = 周辺 × 条件付き
+    # 独立な表(周辺の積)では、どの行の条件付き確率も Y2 の周辺分布
+    np.testing.assert_allclose(conditional_rows(np.outer(p1, p2)), np.tile(p2, (K1, 1)), rtol=1e-10)
+
+
+# --- ベイズの定理 -------------------------------------------------------------------------
+
+def test_bayes_theorem_on_the_dice_events_and_the_die_posterior():
+    A = lambda y1, y2: y1 + y2 >= 10  # noqa: E731
+    B = lambda y1, y2: y1 == 6        # noqa: E731
+    p_AB = dice_prob(lambda y1, y2: A(y1, y2) and B(y1, y2))
+    assert p_AB / dice_prob(A) == Fraction(1, 2)                                 # P(B | A) を数えて
+    assert (p_AB / dice_prob(B)) * dice_prob(B) / dice_prob(A) == p_AB / dice_prob(A)  # 式 eq-math-bayes
+    # 合計がちょうど 10 なら、向きを入れ替えると値が違う: P(S=10 | Y1=6) = 1/6、P(Y1=6 | S=10) = 1/3
+    S10 = lambda y1, y2: y1 + y2 == 10  # noqa: E731
+    p_both = dice_prob(lambda y1, y2: S10(y1, y2) and B(y1, y2))
+    assert (p_both / dice_prob(B), p_both / dice_prob(S10)) == (Fraction(1, 6), Fraction(1, 3))
+    assert p_both / dice_prob(B) * dice_prob(B) / dice_prob(S10) == p_both / dice_prob(S10)  # 式 eq-math-bayes
+    posterior = bayes_posterior(np.full(6, 1 / 6), np.array([0, 0, 0, 1, 1, 1]) / 6)
+    np.testing.assert_allclose(posterior, [0, 0, 0, 1 / 3, 1 / 3, 1 / 3], atol=1e-15)
+
+
+def test_screening_test_posterior_is_2_over_13_and_matches_the_seeded_simulation():
+    prevalence, sensitivity, false_positive = Fraction(1, 100), Fraction(9, 10), Fraction(1, 20)
+    p_positive = sensitivity * prevalence + false_positive * (1 - prevalence)   # 式 eq-math-total-probability
+    assert p_positive == Fraction(117, 2000)
+    assert sensitivity * prevalence / p_positive == Fraction(2, 13)
+    assert bayes_posterior([0.01, 0.99], [0.9, 0.05])[0] == pytest.approx(2 / 13, rel=1e-14)
+    rng = np.random.default_rng(8)
+    n_people = 1_000_000
+    sick = rng.random(n_people) < 0.01
+    positive = rng.random(n_people) < np.where(sick, 0.9, 0.05)
+    # 陽性は約 58,500 人。割合の標準偏差は sqrt(q (1 - q) / 58500) ≈ 0.0015 なので、4 倍の 0.006 で比べる
+    assert sick[positive].mean() == pytest.approx(2 / 13, abs=0.006)
+    assert int(10_000 * prevalence * sensitivity) == 90 and int(10_000 * (1 - prevalence) * false_positive) == 495
+
+
+@settings(max_examples=50, deadline=None)
+@given(joint_tables, st.integers(1, 6))
+def test_bayes_posterior_equals_the_column_conditional_of_the_joint_table(rng, N):
+    prior = rng.dirichlet(np.ones(N))
+    likelihood = rng.uniform(0.01, 1.0, size=N)
+    # 行 A_k、列 (B, B でない) の同時分布の表から、列 B で条件を付ける(ベイズの定理を使わない参照)
+    joint = np.column_stack([prior * likelihood, prior * (1 - likelihood)])
+    np.testing.assert_allclose(bayes_posterior(prior, likelihood), conditional_rows(joint.T)[0], rtol=1e-12)
+    # 事後確率の和は 1、事前確率が一様なら尤度に比例
+    assert bayes_posterior(prior, likelihood).sum() == pytest.approx(1.0)
+    np.testing.assert_allclose(bayes_posterior(np.full(N, 1 / N), likelihood), likelihood / likelihood.sum(),
+                               rtol=1e-12)
+
+
+def test_second_positive_test_gives_36_over_47_both_ways():
+    # 演習 ex-math-prob-bayes-second-test
+    first = bayes_posterior([0.01, 0.99], [0.9, 0.05])
+    assert first[0] == pytest.approx(2 / 13)
+    second = bayes_posterior(first, [0.9, 0.05])
+    both = bayes_posterior([0.01, 0.99], [0.81, 0.0025])
+    exact = Fraction(81, 100) * Fraction(1, 100) / (Fraction(81, 100) * Fraction(1, 100)
+                                                    + Fraction(1, 400) * Fraction(99, 100))
+    assert exact == Fraction(36, 47)
+    assert second[0] == pytest.approx(36 / 47, rel=1e-14) and both[0] == pytest.approx(36 / 47, rel=1e-14)
+
+
+# --- 積の分散と積の和の分散 ----------------------------------------------------------------
+
+def test_product_variance_on_two_dice_is_exact():
+    V1 = dice_var(lambda y1, y2: y1)
+    E_sq = dice_expect(lambda y1, y2: y1**2)
+    half7 = Fraction(7, 2)
+    assert E_sq == Fraction(91, 6) == V1 + half7**2
+    # 式 eq-math-product-variance-zero-mean: 平均 0 の Y2 - 7/2 との積
+    assert dice_var(lambda y1, y2: y1 * (y2 - half7)) == V1 * E_sq == Fraction(3185, 72)
+    assert dice_var(lambda y1, y2: y1 * (y2 - half7)) != V1 * V1
+    # 式 eq-math-product-variance
+    assert dice_var(lambda y1, y2: y1 * y2) == V1 * V1 + V1 * half7**2 + half7**2 * V1 == Fraction(11515, 144)
+
+
+@settings(max_examples=50, deadline=None)
+@given(joint_tables)
+def test_product_variance_formula_for_any_independent_pair(rng):
+    v1, v2 = rng.normal(size=4), rng.normal(size=3)
+    p1, p2 = rng.dirichlet(np.ones(4)), rng.dirichlet(np.ones(3))
+    joint = np.outer(p1, p2)                                                     # 独立
+    Y1, Y2 = np.meshgrid(v1, v2, indexing="ij")
+    mu1, mu2 = v1 @ p1, v2 @ p2
+    var1, var2 = (v1 - mu1) ** 2 @ p1, (v2 - mu2) ** 2 @ p2
+    prod_mean = np.sum(Y1 * Y2 * joint)
+    prod_var = np.sum((Y1 * Y2 - prod_mean) ** 2 * joint)
+    assert prod_var == pytest.approx(var1 * var2 + var1 * mu2**2 + mu1**2 * var2, rel=1e-9, abs=1e-12)
+    v2c = v2 - mu2                                                               # 平均を 0 にする
+    Y2c = np.meshgrid(v1, v2c, indexing="ij")[1]
+    assert np.sum((Y1 * Y2c) ** 2 * joint) - np.sum(Y1 * Y2c * joint) ** 2 == pytest.approx(
+        var2 * (v1**2 @ p1), rel=1e-9, abs=1e-12)                                # 式 eq-math-product-variance-zero-mean
+
+
+def test_page_relu_times_normal_simulation():
+    rng = np.random.default_rng(9)
+    z = np.maximum(0.0, rng.normal(0.0, 1.0, size=100_000))
+    g2 = rng.normal(0.0, 0.5, size=100_000)
+    # Z G2 の 4 次のモーメントの比は 18 なので、分散の推定の相対誤差は約 sqrt(17 / 1e5) ≈ 1.3%。その 4 倍で比べる
+    assert np.var(z * g2) == pytest.approx(0.25 * 0.5, rel=0.05)
+    assert np.mean(z**2) == pytest.approx(0.5, rel=0.02)
+    assert 0.25 * np.var(z) == pytest.approx(0.25 * (0.5 - 1 / (2 * np.pi)), rel=0.03)  # 誤った式の値(約 0.085)
+
+
+def test_sum_of_products_variance_is_exact_with_dependent_inputs():
+    # 本文: z = (Y1, Y1, S)、重みは ±2 を 1/2 ずつの独立な 3 つ(288 通り)
+    total, total_sq = Fraction(0), Fraction(0)
+    for (y1, y2), v in product(DICE_PAIRS, product([-2, 2], repeat=3)):
+        a = y1 * v[0] + y1 * v[1] + (y1 + y2) * v[2]
+        total += a * Fraction(1, 288)
+        total_sq += a * a * Fraction(1, 288)
+    assert total == 0
+    sum_E_z2 = 2 * dice_expect(lambda y1, y2: y1**2) + dice_expect(lambda y1, y2: (y1 + y2) ** 2)
+    assert total_sq - total**2 == 4 * sum_E_z2 == Fraction(1022, 3)             # 式 eq-math-sum-of-products-variance
+
+
+@settings(max_examples=50, deadline=None)
+@given(joint_tables, st.floats(0.1, 3))
+def test_sum_of_products_variance_for_any_dependent_input_pair(rng, c):
+    # 入力 (z1, z2) は任意の同時分布(独立とは限らない)、重みは ±c の独立な 2 つ(分散 c^2)
+    vz1, vz2 = rng.normal(size=3), rng.normal(size=2)
+    joint = rng.dirichlet(np.ones(6)).reshape(3, 2)
+    mean, mean_sq = 0.0, 0.0
+    for (i, j), (s1, s2) in product(product(range(3), range(2)), product([-c, c], repeat=2)):
+        a = vz1[i] * s1 + vz2[j] * s2
+        mean += a * joint[i, j] / 4
+        mean_sq += a * a * joint[i, j] / 4
+    Z1, Z2 = np.meshgrid(vz1, vz2, indexing="ij")
+    expected = c**2 * (np.sum(Z1**2 * joint) + np.sum(Z2**2 * joint))
+    assert mean == pytest.approx(0.0, abs=1e-12)
+    assert mean_sq - mean**2 == pytest.approx(expected, rel=1e-9)
+
+
+def test_page_digits_sum_of_products():
+    pixels = load_digits()[0] / 16
+    n_in = pixels.shape[1]
+    E_z2 = np.mean(pixels**2, axis=0)
+    v_he = np.random.default_rng(10).normal(0.0, np.sqrt(2 / n_in), size=(n_in, 5000))
+    # 重みの組ごとの画像についての 2 乗平均は、画素の相関のため揺れが大きい(有効な自由度が小さい)。5% で比べる
+    assert (pixels @ v_he).var() == pytest.approx(2 / n_in * E_z2.sum(), rel=0.05)
+
+
+def test_nonzero_mean_weights_add_mu_v_squared_times_the_input_variance():
+    # 演習 ex-math-prob-uniform-weights: z = max(0, G)、v ~ N(0.5, 0.3^2)
+    E_z = integrate.quad(lambda g: g * stats.norm.pdf(g), 0, np.inf)[0]
+    E_z2 = integrate.quad(lambda g: g**2 * stats.norm.pdf(g), 0, np.inf)[0]
+    assert E_z == pytest.approx(1 / np.sqrt(2 * np.pi), rel=1e-10)
+    assert E_z2 == pytest.approx(0.5, rel=1e-10)
+    mu_v, s_v = 0.5, 0.3
+    var_z = E_z2 - E_z**2
+    expected = s_v**2 * E_z2 + mu_v**2 * var_z
+    # 式 eq-math-product-variance と同じ値
+    assert expected == pytest.approx(var_z * s_v**2 + var_z * mu_v**2 + E_z**2 * s_v**2, rel=1e-12)
+    assert expected > 2 * s_v**2 * E_z2  # 平均 0 の形では足りない
+    rng = np.random.default_rng(14)
+    z = np.maximum(0.0, rng.normal(0.0, 1.0, size=100_000))
+    v = rng.normal(mu_v, s_v, size=100_000)
+    assert np.var(z * v) == pytest.approx(expected, rel=0.02)
+
+
+# --- ドロップアウト -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("p", [Fraction(1, 5), Fraction(1, 2), Fraction(4, 5)])
+def test_dropout_factor_mean_and_variance_are_exact(p):
+    keep = 1 - p
+    values = {Fraction(0): p, 1 / keep: keep}                                    # r = Y / (1 - p)
+    mean = sum(r * q for r, q in values.items())
+    var = sum((r - mean) ** 2 * q for r, q in values.items())
+    assert (mean, var) == (1, p / (1 - p))                                       # 式 eq-math-dropout-mask
+    # 式 eq-math-dropout-variance: z は 3 つの値を 1/3 ずつとり、r と独立
+    zs = [Fraction(-1), Fraction(2), Fraction(5)]
+    pairs = [(r * z, q / 3) for (r, q), z in product(values.items(), zs)]
+    m = sum(v * q for v, q in pairs)
+    assert m == sum(zs) / 3
+    var_rz = sum((v - m) ** 2 * q for v, q in pairs)
+    Ez = sum(zs) / 3
+    var_z = sum((z - Ez) ** 2 for z in zs) / 3
+    assert var_rz == var_z + p / (1 - p) * sum(z * z for z in zs) / 3
+    # 倍率なし(演習 ex-math-prob-dropout-no-rescale): 平均は (1 - p) z、分散は z^2 p (1 - p)
+    z = Fraction(2)
+    assert keep * z == sum(y * z * q for y, q in ((0, p), (1, keep)))
+    assert sum((y * z - keep * z) ** 2 * q for y, q in ((0, p), (1, keep))) == z * z * p * (1 - p)
+
+
+@pytest.mark.parametrize("p", [0.2, 0.5, 0.8])
+def test_network_forward_mask_has_mean_one_and_variance_p_over_1_minus_p(p):
+    x = add_dummy(load_digits()[0][:300] / 16)
+    weights = init_weights(x.shape[1], [32], 10, rng=11)
+    masks = np.array([forward(x, weights, dropout=p, rng=seed)[1]["mask"][0] for seed in range(20)])
+    np.testing.assert_allclose(np.unique(masks), [0.0, 1 / (1 - p)])
+    # 192,000 個の平均と分散。mask の標準偏差 sqrt(p/(1-p)) <= 2 なので平均の誤差は 0.005 程度、分散は 3% 以内
+    assert masks.mean() == pytest.approx(1.0, abs=0.02)
+    assert masks.var() == pytest.approx(p / (1 - p), rel=0.03)
+
+
+def test_page_dropout_average_converges_like_the_variance_of_the_mean():
+    pixels = load_digits()[0] / 16
+    x = add_dummy(pixels)
+    weights = init_weights(x.shape[1], [32], 10, rng=11)
+    z_plain = forward(x, weights)[1]["z"][1][:, 1:]
+    rng = np.random.default_rng(12)
+    z_sum = np.zeros_like(z_plain)
+    for _ in range(200):
+        z_sum += forward(x, weights, dropout=0.5, rng=rng)[1]["z"][1][:, 1:]
+    rel_gap = np.sqrt(np.mean((z_sum / 200 - z_plain) ** 2) / np.mean(z_plain**2))
+    assert rel_gap == pytest.approx(np.sqrt(1 / 200), rel=0.05)
+
+
+# --- ミニバッチの勾配の期待値と分散 ------------------------------------------------------------
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(-20, 20), min_size=2, max_size=7), st.data())
+def test_minibatch_variance_equals_exact_enumeration_of_all_batches(values, data):
+    M = len(values)
+    n = data.draw(st.integers(1, M))
+    g = [Fraction(v) for v in values]
+    g_bar = sum(g) / M
+    var_g = sum((v - g_bar) ** 2 for v in g) / M
+    # 同じものを 2 度選ばない: n 件の組(どれも同じ確率)をすべて数える
+    means = [sum(g[i] for i in batch) / n for batch in combinations(range(M), n)]
+    e = sum(means) / len(means)
+    v = sum((m - e) ** 2 for m in means) / len(means)
+    assert e == g_bar
+    assert v == var_g / n * (M - n) / (M - 1)                                   # 式 eq-math-minibatch-variance
+    assert float(v) == pytest.approx(minibatch_variance(np.array(values, dtype=float), n), rel=1e-12, abs=1e-12)
+    # 独立に選ぶ: M^n 通りの順序付きの組をすべて数えると sigma^2 / n(式 eq-math-variance-of-mean)
+    if M**n <= 5000:
+        means = [sum(g[i] for i in tup) / n for tup in product(range(M), repeat=n)]
+        e = sum(means) / len(means)
+        assert sum((m - e) ** 2 for m in means) / len(means) == var_g / n
+
+
+def test_minibatches_first_batch_is_a_uniformly_random_subset():
+    # minibatches(並べ替えて区切る)の先頭のミニバッチは、どの 2 件の組も同じ確率(1/10)
+    rng = np.random.default_rng(0)
+    counts = {}
+    for _ in range(20_000):
+        key = tuple(sorted(minibatches(5, 2, rng)[0].tolist()))
+        counts[key] = counts.get(key, 0) + 1
+    assert len(counts) == 10
+    # 各組の数は二項分布(20000, 0.1)で、標準偏差は約 42。4 倍の 170 以内
+    assert all(abs(c - 2000) < 170 for c in counts.values())
+
+
+def test_page_talk_data_minibatch_gradients():
+    x, yt = talk_data()
+    w = np.array([2.0, -1.0])
+    per_sample = np.array([linear.gradient(x[m:m + 1], yt[m:m + 1], w) for m in range(5)])
+    np.testing.assert_allclose(per_sample.mean(axis=0), linear.gradient(x, yt, w), rtol=1e-12)
+    batch = np.array([per_sample[list(b)].mean(axis=0) for b in combinations(range(5), 2)])
+    np.testing.assert_allclose(batch.mean(axis=0), [2.0, -32.72], rtol=1e-12)
+    np.testing.assert_allclose(batch.var(axis=0), minibatch_variance(per_sample, 2), rtol=1e-12)
+    np.testing.assert_allclose(batch.var(axis=0), [36.312, 315.5601], rtol=1e-10)
+    np.testing.assert_allclose(minibatch_variance(per_sample, 2), per_sample.var(axis=0) / 2 * 3 / 4, rtol=1e-12)
+
+
+def test_page_iris_minibatch_simulation_agrees_with_the_formula():
+    features, labels = load_iris(classes=(1, 2), features=(2, 3))
+    x, yt = add_dummy(features), labels.astype(float)
+    g = np.array([logistic.gradient(x[m:m + 1], yt[m:m + 1], np.zeros(3)) for m in range(len(yt))])
+    rng = np.random.default_rng(13)
+    for n in [1, 2, 5, 10, 20, 50, 80]:
+        first = [g[minibatches(len(yt), n, rng)[0]].mean(axis=0) for _ in range(4000)]
+        # 4000 個からの分散の相対誤差は sqrt(2 / 4000) ≈ 2.2% 程度(尖りがあるとやや大きい)。8% で比べる
+        assert np.var(first, axis=0).sum() == pytest.approx(minibatch_variance(g, n).sum(), rel=0.08), n
+    assert (len(yt) - 80) / (len(yt) - 1) == pytest.approx(0.202, abs=5e-4)
+
+
+def test_minibatch_size_for_a_tenth_of_the_variance():
+    # 演習 ex-math-prob-minibatch-size: n >= 10 M / (M + 9)
+    M = 1000
+    assert Fraction(10 * M, M + 9) == Fraction(10000, 1009) and 9 < 10000 / 1009 < 10
+    g = np.random.default_rng(16).normal(size=M)
+    ratio = {n: minibatch_variance(g, n) / g.var() for n in (1, 9, 10, M)}
+    assert ratio[1] == pytest.approx(1.0) and ratio[M] == 0.0
+    assert ratio[9] > 0.1 >= ratio[10]
+    assert ratio[10] == pytest.approx(0.1 * (M - 10) / (M - 1), rel=1e-12)
+    # n = M - 1: 1 件だけを除いた平均は (M ḡ - g_m) / (M - 1)、その分散は σ_g² / (M - 1)²
+    leave_one = (g.sum() - g) / (M - 1)
+    assert minibatch_variance(g, M - 1) == pytest.approx(leave_one.var(), rel=1e-9)
+    assert leave_one.var() == pytest.approx(g.var() / (M - 1) ** 2, rel=1e-9)
+
+
+# --- 新しい関数の入力検査 -------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: marginals(np.ones((2, 2))), r"joint は確率の表.*全体の和は 4 です。.*joint / joint\.sum\(\)"),
+        (lambda: marginals(np.array([[0.5, 0.6], [-0.1, 0.0]])), r"受け取った値の最小は -0\.1"),
+        (lambda: marginals(np.array([0.5, 0.5])), "joint"),
+        (lambda: conditional_rows(np.array([[0.5, 0.5], [0.0, 0.0]])), r"和が 0 の行があり.*\[1\] 行目"),
+        (lambda: bayes_posterior([0.5, 0.5], [0.5, 1.5]), r"likelihood は 0 以上 1 以下"),
+        (lambda: bayes_posterior([0.5, 0.5], [0.0, 0.0]), r"P\(B\) = Σ P\(B \| A_k\) P\(A_k\) が 0"),
+        (lambda: bayes_posterior([0.5, 0.5], [0.5, 0.5, 0.5]), "同じ形"),
+        (lambda: bayes_posterior([0.2, 0.2], [0.5, 0.5]), r"prior は確率の表"),
+        (lambda: minibatch_variance(np.arange(5.0), 6), r"n は 1 以上 5 以下の整数にしてください\(per_sample の行の数 M=5 以下\)"),
+        (lambda: minibatch_variance(np.arange(5.0), 0), r"n は 1 以上 5 以下"),
+        (lambda: minibatch_variance(np.ones((2, 2, 2)), 1), "per_sample"),
+        (lambda: minibatch_variance(np.array([1.0, np.nan]), 1), "per_sample に NaN か inf が 1 個あります"),
+    ],
+)
+def test_new_probability_functions_reject_bad_input(call, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        call()
+
+
+def test_minibatch_variance_rejects_non_integer_n():
+    with pytest.raises(TypeError, match="n は"):
+        minibatch_variance(np.arange(5.0), 2.0)
+
+
 # --- ビルド済みのページ -----------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -532,6 +891,12 @@ STUB_LABELS = [
     # 第 7・8 章が引用する、2 つ以上の確率変数の節
     "sec-math-prob-two-variables", "sec-math-prob-conditional", "sec-math-prob-independence",
     "sec-math-prob-linearity", "sec-math-prob-product", "sec-math-prob-variance-sum",
+    # 同時分布・ベイズの定理・積の分散・ドロップアウト・ミニバッチ(既存の節の後ろに足した節)
+    "sec-math-prob-joint", "sec-math-prob-joint-table", "sec-math-prob-marginal", "sec-math-prob-conditional-distribution",
+    "sec-math-bayes", "sec-math-bayes-derivation", "sec-math-bayes-test",
+    "sec-math-prob-product-variance", "sec-math-prob-product-variance-rule", "sec-math-prob-sum-of-products",
+    "sec-math-prob-dropout", "sec-math-prob-minibatch", "sec-math-prob-minibatch-with-replacement",
+    "sec-math-prob-minibatch-without-replacement", "sec-math-prob-minibatch-check", "sec-math-prob-uses",
 ]
 EQUATIONS = [
     "eq-math-die", "eq-math-pmf-sum", "eq-math-density-area", "eq-math-expectation", "eq-math-variance",
@@ -543,9 +908,22 @@ EQUATIONS = [
     "eq-math-conditional", "eq-math-independence", "eq-math-independent-variables", "eq-math-expectation-linearity",
     "eq-math-independent-product", "eq-math-variance-scale", "eq-math-variance-sum", "eq-math-variance-of-mean",
 ]
+# 既存の式の後ろに足した式(既存の式の番号 1〜30 は変えない)
+NEW_EQUATIONS = [
+    "eq-math-marginal", "eq-math-conditional-distribution", "eq-math-bayes", "eq-math-total-probability",
+    "eq-math-bayes-posterior", "eq-math-product-variance", "eq-math-product-variance-zero-mean",
+    "eq-math-sum-of-products-variance", "eq-math-dropout-mask", "eq-math-dropout-variance", "eq-math-minibatch-variance",
+]
+# tests/stable_anchors.txt に記録した、公開済みの式の番号
+PUBLISHED_EQUATION_NUMBERS = {
+    "eq-math-die": 1, "eq-math-variance": 5, "eq-math-normal": 9, "eq-math-conditional": 10,
+    "eq-math-variance-of-mean": 17, "eq-math-coin-likelihood": 18, "eq-math-multiclass-cross-entropy": 26,
+    "eq-math-gaussian-loglik-loss": 30,
+}
 FIGURES = [
     "fig-math-prob-distributions", "fig-math-prob-normal", "fig-math-prob-coin-likelihood",
     "fig-math-prob-gaussian-noise", "fig-math-prob-running-mean",
+    "fig-math-prob-bayes-prevalence", "fig-math-prob-minibatch-variance",
 ]
 
 
@@ -554,9 +932,39 @@ class TestBuiltPage:
         for label in STUB_LABELS:
             assert soup.find(id=label) is not None, f"{label} missing"
 
-    @pytest.mark.parametrize("label", EQUATIONS)
+    @pytest.mark.parametrize("label", EQUATIONS + NEW_EQUATIONS)
     def test_equations_are_labelled_math(self, soup, label):
         check_equation(soup, label)
+
+    def test_published_numbers_are_kept_and_new_equations_come_after_them(self, soup):
+        def number(label):
+            return int(soup.find(id=f"equation-{label}").select_one(".eqno").get_text(strip=True).rstrip("#").strip("()"))
+
+        for label, published in PUBLISHED_EQUATION_NUMBERS.items():
+            assert number(label) == published, label
+        assert [number(label) for label in NEW_EQUATIONS] == list(range(31, 31 + len(NEW_EQUATIONS)))
+        for name, published in [("fig-math-prob-gaussian-noise", 5), ("fig-math-prob-bayes-prevalence", 6),
+                                ("fig-math-prob-minibatch-variance", 7)]:
+            caption = soup.find(id=name).select_one(".caption-number").get_text()
+            assert f"{published}" in caption, (name, caption)
+
+    def test_new_numbers_in_the_prose_come_from_the_code(self, soup):
+        text = soup.get_text()
+        assert "陽性の人が病気である確率は0.1538で" in text                    # 2/13
+        assert "1万人いれば、病気の100人のうち陽性は90人、病気でない9,900人のうち陽性は495人" in text
+        assert re.search(r"積の分散は0\.12\d\dで", text)                      # 0.25 × 0.5 に近い
+        assert re.search(r"分散どうしの積0\.08\d\dとは合いません", text)
+        assert re.search(r"平均は1\.0\d\d\d、分散は(0\.99|1\.00)\d\dです", text)
+        assert "が0.202なので" in text                                          # (M - n)/(M - 1) = 20/99
+        assert re.search(r"平均は(0\.99|1\.00)\d\d、分散は(3\.9\d|4\.0\d)\d\dで、式の1と4", text)  # p = 0.8 の mask
+
+    def test_chapters_7_and_8_link_to_the_new_sections(self, site):
+        deep = [a["href"] for a in built_page(site, "book/deep-learning").select("article a[href]")]
+        practical = [a["href"] for a in built_page(site, "book/practical-deep-learning").select("article a[href]")]
+        for anchor in ("sec-math-prob-product-variance", "sec-math-prob-minibatch"):
+            assert any(h.endswith(f"math-probability.html#{anchor}") for h in deep), anchor
+        for anchor in ("sec-math-prob-dropout", "sec-math-prob-minibatch"):
+            assert any(h.endswith(f"math-probability.html#{anchor}") for h in practical), anchor
 
     def test_equation_references_resolve(self, soup):
         assert not dangling_equation_references(soup)
@@ -601,7 +1009,14 @@ class TestBuiltPage:
             assert chapter in text, chapter
 
     def test_exercises_have_collapsed_solutions(self, soup):
-        check_exercises(soup, "ex-math-prob-", 7, code_solutions=4)
+        check_exercises(soup, "ex-math-prob-", 11, code_solutions=8)
+        ids = [e["id"] for e in soup.select("article div.exercise")]
+        # 既存の 7 問の番号はそのままで、新しい 4 問はその後ろ
+        assert ids[:7] == ["ex-math-prob-variance-shortcut", "ex-math-prob-triangle", "ex-math-prob-uncorrelated",
+                           "ex-math-prob-all-heads", "ex-math-prob-logistic-intercept", "ex-math-prob-sigma-mle",
+                           "ex-math-prob-laplace"]
+        assert ids[7:] == ["ex-math-prob-bayes-second-test", "ex-math-prob-uniform-weights",
+                           "ex-math-prob-dropout-no-rescale", "ex-math-prob-minibatch-size"]
 
 
 # --- dlmath.probability: 独立な参照(scipy.stats)との一致と入力検査 ------------------------------
