@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 from matplotlib.animation import FuncAnimation
 
 import dlmath
-from dlmath import DivergenceError, activations, linear, logistic, multiclass, network, preprocess
+from dlmath import DivergenceError, activations, layers, linear, logistic, multiclass, network, preprocess
 from dlmath.data import load_iris
 from dlmath.errors import check_divergence
 from dlmath.numdiff import numerical_derivative
@@ -124,6 +124,41 @@ def _network_training():
             "test": (d["x"], d["yt_onehot"]), "valid": (d["x"], d["yt_onehot"]), "patience": 1}
 
 
+# dlmath.layers の層: 名前、forward に渡す入力(重みの層は _data() の x)
+_LAYERS = ("Affine", "Dummy", "ReLU", "Sigmoid", "Tanh", "Dropout")
+
+
+def _make_layer(name):
+    if name == "Affine":
+        return layers.Affine(_data()["weights"][0])
+    if name == "Dropout":
+        return layers.Dropout(0.3, np.random.default_rng(1))
+    return getattr(layers, name)()
+
+
+def _layer_input(name):
+    return _data()["x"] if name == "Affine" else np.array([[-1.0, 0.5, 2.0], [0.0, 3.0, -0.2]])
+
+
+def _layer_backward(name):
+    """forward した後の層の backward と、その出力と同じ形の dout。"""
+    layer = _make_layer(name)
+    out = layer.forward(_layer_input(name))
+    return {"dout": np.linspace(-1.0, 1.0, out.size).reshape(out.shape)}, layer.backward
+
+
+def _softmax_layer_after_forward():
+    layer = layers.SoftmaxWithCrossEntropy()
+    layer.forward(_data()["x"] @ _data()["W"], _data()["yt_onehot"])
+    return layer
+
+
+def _stack_backward_arguments():
+    stack = layers.make_layers(_data()["weights"])
+    u = layers.stack_forward(stack, _data()["x"])
+    return {"layers": stack, "dout": np.full(u.shape, 0.1)},
+
+
 VALID = {
     "activations.sigmoid": lambda: ({"u": np.array([-800.0, -1.0, 0.0, 2.0])},),
     "activations.sigmoid_derivative": lambda: ({"u": np.array([-3.0, 0.0, 2.0])},),
@@ -132,13 +167,27 @@ VALID = {
     "activations.softmax": lambda: ({"u": np.array([[1.0, 2.0, 3.0], [0.0, -1.0, 5.0]])},),
     "activations.softmax_jacobian": lambda: ({"u": np.array([1.0, 2.0, 0.5])},),
     "activations.log_softmax": lambda: ({"u": np.array([[1.0, 2.0, 3.0], [0.0, -1.0, 5.0]])},),
+    "curvature.linear_hessian": lambda: ({"x": _data()["x"]},),
+    "curvature.logistic_hessian": lambda: ({"x": _data()["x"], "w": _data()["w"]},),
+    "curvature.curvatures": lambda: ({"hessian": np.array([[2.0, 1.0], [1.0, 3.0]])},),
+    "curvature.condition_number": lambda: ({"hessian": np.array([[2.0, 1.0], [1.0, 3.0]])},),
+    "curvature.step_factor": lambda: ({"hessian": np.array([[2.0, 1.0], [1.0, 3.0]]), "alpha": 0.3},),
+    "curvature.best_alpha": lambda: ({"hessian": np.array([[2.0, 1.0], [1.0, 3.0]])},),
     "data.load_height_weight": lambda: ({},),
     "data.load_iris": lambda: ({"classes": (0, 1), "features": (0, 2)},),
     "data.load_digits": lambda: ({},),
+    "data.load_diabetes": lambda: ({"features": (2, 3)},),
     "descent.gradient_descent": lambda: ({"gradient": lambda w: 2 * w, "w": np.array([1.0, -2.0]), "alpha": 0.1,
                                           "iters": 3},),
     "errors.check_divergence": lambda: ({"losses": np.array([1.0, 0.9, 0.8]), "k": 2, "alpha": 0.1, "factor": 1000.0, "steps": "回更新"},),
     "errors.diverged": lambda: ({"alpha": 0.1, "k": 3, "first": 1.0, "current": 5.0, "quantity": "損失", "steps": "エポック学習"},),
+    "information.information_content": lambda: ({"p": np.array([1.0, 0.5, 0.125])},),
+    "information.entropy": lambda: ({"p": np.array([[0.2, 0.3, 0.5], [0.0, 1.0, 0.0]])},),
+    "information.cross_entropy": lambda: ({"p": np.array([[0.2, 0.3, 0.5], [0.0, 1.0, 0.0]]),
+                                           "q": np.array([[0.1, 0.6, 0.3], [0.25, 0.5, 0.25]])},),
+    "information.kl_divergence": lambda: ({"p": np.array([[0.2, 0.3, 0.5], [0.0, 1.0, 0.0]]),
+                                           "q": np.array([[0.1, 0.6, 0.3], [0.25, 0.5, 0.25]])},),
+    "information.empirical_conditional": lambda: ({"x": _data()["x"][[0, 1, 0, 2, 1]], "yt": _data()["yt_onehot"]},),
     "linear.predict": lambda: ({"x": _data()["x"], "w": _data()["w"]},),
     "linear.loss": lambda: ({"x": _data()["x"], "yt": _data()["yt_real"], "w": _data()["w"]},),
     "linear.gradient": lambda: ({"x": _data()["x"], "yt": _data()["yt_real"], "w": _data()["w"]},),
@@ -147,11 +196,16 @@ VALID = {
     "linear.History.line": lambda: ({"k": 1}, _history().line),
     "linear.History.table": lambda: ({"head": 1, "tail": 1}, _history().table),
     "linear.fit": lambda: ({"x": _data()["x"], "yt": _data()["yt_real"], "w": _data()["w"], "alpha": 0.1, "iters": 3},),
+    "linear.normal_equation": lambda: ({"x": _data()["x"], "yt": _data()["yt_real"]},),
     "logistic.predict": lambda: ({"x": _data()["x"], "w": _data()["w"]},),
     "logistic.loss": lambda: ({"x": _data()["x"], "yt": _data()["yt_binary"], "w": _data()["w"], "lam": 0.1},),
     "logistic.gradient": lambda: ({"x": _data()["x"], "yt": _data()["yt_binary"], "w": _data()["w"], "lam": 0.1},),
     "logistic.classify": lambda: ({"x": _data()["x"], "w": _data()["w"]},),
     "logistic.accuracy": lambda: ({"x": _data()["x"], "yt": _data()["yt_binary"], "w": _data()["w"]},),
+    "evaluation.precision_recall_f1": lambda: ({"C": np.array([[3, 1, 0], [0, 2, 1], [1, 0, 4]])},),
+    "evaluation.averaged_scores": lambda: ({"C": np.array([[3, 1, 0], [0, 2, 1], [1, 0, 4]]), "average": "micro"},),
+    "evaluation.precision_recall_curve": lambda: ({"yt": np.array([0.0, 1.0, 1.0, 0.0, 1.0]),
+                                                   "yp": np.array([0.1, 0.8, 0.4, 0.4, 0.9])},),
     "multiclass.predict": lambda: ({"x": _data()["x"], "W": _data()["W"]},),
     "multiclass.loss": lambda: ({"x": _data()["x"], "yt": _data()["yt_onehot"], "W": _data()["W"], "lam": 0.1},),
     "multiclass.cross_entropy": lambda: ({"yt": _data()["yt_onehot"], "u": _data()["x"] @ _data()["W"]},),
@@ -160,7 +214,8 @@ VALID = {
     "multiclass.accuracy": lambda: ({"x": _data()["x"], "yt": _data()["yt_onehot"], "W": _data()["W"]},),
     "multiclass.confusion_matrix": lambda: ({"labels": np.array([0, 1, 2, 1]), "predicted": np.array([0, 2, 2, 1]),
                                              "N": 3},),
-    "network.init_weights": lambda: ({"D": 3, "hidden": [4], "N": 3, "rng": np.random.default_rng(0), "method": "he"},),
+    "network.init_weights": lambda: ({"D": 3, "hidden": [4], "N": 3, "rng": np.random.default_rng(0), "method": "normal",
+                                      "std": 0.5},),
     "network.forward": lambda: ({"x": _data()["x"], "weights": _data()["weights"], "activation": "relu",
                                  "dropout": 0.3, "rng": np.random.default_rng(1)},),
     "network.backward": lambda: (_backward_arguments(),),
@@ -172,8 +227,15 @@ VALID = {
     "network.accuracy": lambda: ({"x": _data()["x"], "yt": _data()["yt_onehot"], "weights": _data()["weights"],
                                   "activation": "relu"},),
     "network.count_weights": lambda: ({"weights": _data()["weights"]},),
+    "network.weight_std": lambda: ({"method": "normal", "fan_in": 3, "fan_out": 4, "std": 0.5},),
+    "initialization.second_moment": lambda: ({"activation": "sigmoid", "q": 0.7},),
+    "initialization.forward_variances": lambda: ({"input_moment": 0.3, "fan_ins": [3, 4], "stds": np.array([0.5, 0.2]),
+                                                  "activation": "sigmoid"},),
+    "initialization.layer_values": lambda: ({"x": _data()["x"], "weights": _data()["weights"], "activation": "relu"},),
+    "initialization.split_variance": lambda: ({"a": np.array([[0.1, 0.5, -0.2], [0.3, 0.4, 0.0]])},),
     "numdiff.numerical_derivative": lambda: ({"f": np.sin, "x": np.array([0.1, 0.2]), "h": 1e-5, "scheme": "central"},),
     "numdiff.numerical_gradient": lambda: ({"f": _square, "w": np.array([0.5, -1.0]), "h": 1e-6},),
+    "numdiff.numerical_hessian": lambda: ({"f": _square, "w": np.array([0.5, -1.0]), "h": 1e-4},),
     "numdiff.gradient_check": lambda: ({"f": _square, "gradient": lambda w: 2 * w, "w": np.array([0.5, -1.0]),
                                         "h": 1e-6},),
     "optimizers.SGD": lambda: ({"alpha": 0.1},),
@@ -198,10 +260,34 @@ VALID = {
                                            "sigma": 2.0},),
     "probability.gaussian_log_likelihood": lambda: ({"x": _data()["x"], "yt": _data()["yt_real"], "w": _data()["w"],
                                                      "sigma": 1.5},),
+    "probability.marginals": lambda: ({"joint": np.array([[0.1, 0.2, 0.1], [0.3, 0.0, 0.3]])},),
+    "probability.conditional_rows": lambda: ({"joint": np.array([[0.1, 0.2, 0.1], [0.3, 0.0, 0.3]])},),
+    "probability.bayes_posterior": lambda: ({"prior": np.array([0.01, 0.99]), "likelihood": np.array([0.9, 0.05])},),
+    "probability.minibatch_variance": lambda: ({"per_sample": np.array([[1.0, -2.0], [0.5, 3.0], [2.0, 0.0]]),
+                                                "n": 2},),
     "training.train": lambda: ({"model": logistic, "x": _data()["x"], "yt": _data()["yt_binary"], "w": np.zeros(3),
                                 "alpha": 0.1, "iters": 3, "test": (_data()["x"], _data()["yt_binary"]), "lam": 0.1},),
     "training.minibatches": lambda: ({"M": 7, "batch_size": 3, "rng": np.random.default_rng(0)},),
     "training.train_network": lambda: (_network_training(),),
+    **{f"layers.{name}": lambda: ({},) for name in ("Dummy", "ReLU", "Sigmoid", "Tanh", "SoftmaxWithCrossEntropy")},
+    "layers.Affine": lambda: ({"W": _data()["weights"][0]},),
+    "layers.Dropout": lambda: ({"ratio": 0.3, "rng": np.random.default_rng(1)},),
+    **{f"layers.{name}.forward": (lambda name=name: ({"x": _layer_input(name)}, _make_layer(name).forward))
+       for name in _LAYERS},
+    **{f"layers.{name}.backward": (lambda name=name: _layer_backward(name)) for name in _LAYERS},
+    "layers.SoftmaxWithCrossEntropy.forward": lambda: (
+        {"u": _data()["x"] @ _data()["W"], "yt": _data()["yt_onehot"]}, layers.SoftmaxWithCrossEntropy().forward),
+    "layers.SoftmaxWithCrossEntropy.backward": lambda: ({}, _softmax_layer_after_forward().backward),
+    "layers.make_layers": lambda: ({"weights": _data()["weights"], "activation": layers.ReLU, "dropout": 0.3,
+                                    "rng": np.random.default_rng(1)},),
+    "layers.stack_forward": lambda: ({"layers": layers.make_layers(_data()["weights"]), "x": _data()["x"]},),
+    "layers.stack_backward": lambda: _stack_backward_arguments(),
+    "layers.stack_loss": lambda: ({"layers": layers.make_layers(_data()["weights"], layers.Sigmoid), "x": _data()["x"],
+                                   "yt": _data()["yt_onehot"], "lam": 0.1},),
+    "layers.stack_gradient": lambda: ({"layers": layers.make_layers(_data()["weights"]), "x": _data()["x"],
+                                       "yt": _data()["yt_onehot"], "lam": 0.1},),
+    "layers.check_layer": lambda: ({"layer": layers.Affine(_data()["weights"][0]), "x": _data()["x"],
+                                    "dout": np.ones((5, 4))},),
 }
 # 計算しない公開クラス: 例外と、学習の記録(フィールドだけのデータクラス)
 NOT_CALLED = {"errors.DivergenceError": "exception", "training.TrainingHistory": "record",
@@ -429,7 +515,22 @@ def cache_mutations(cache, draw):
     ]
 
 
+def layer_list_mutations(values, draw):
+    """層のリスト(dlmath.layers の stack_forward などの layers)を変える方法。"""
+    return [
+        ("tuple", tuple(values), "same"),
+        ("empty list", [], "reject"),
+        ("None", None, "reject"),
+        ("text", "layers", "reject"),
+        ("a class instead of a layer", [type(values[0]), *values[1:]], "reject"),
+        ("a number in the list", [1.0, *values[1:]], "reject"),
+        ("array instead of list", np.ones((2, 2)), "reject"),
+    ]
+
+
 def mutations(value, draw):
+    if isinstance(value, list) and value and all(hasattr(v, "backward") for v in value):
+        return layer_list_mutations(value, draw)
     if isinstance(value, np.ndarray):
         return array_mutations(value, draw)
     if isinstance(value, dict):

@@ -377,6 +377,35 @@ def check_class_indices(name, value, N):
     return array.astype(int)
 
 
+def check_confusion(C):
+    """混同行列 C (N, N) が、0 以上の整数の件数の正方行列で、件数の合計が 1 以上であることを確かめる。"""
+    C = as_finite_array("C", C, 2)
+    if C.shape[0] != C.shape[1]:
+        raise ValueError(f"C は行と列の数が同じ (N, N) の混同行列にしてください。受け取った形は {C.shape} です。"
+                         "confusion_matrix(labels, predicted, N) が作る形です。")
+    bad = (C != np.round(C)) | (C < 0)
+    if np.any(bad):
+        raise ValueError(f"C の成分は 0 以上の整数(件数)にしてください。受け取った値には "
+                         f"{np.unique(C[bad])[:5].tolist()} があります。")
+    if C.sum() == 0:
+        raise ValueError("C の件数の合計が 0 です。1 件以上のサンプルを数えた混同行列を渡してください。")
+    return C
+
+
+def check_scores(yt, yp):
+    """2値の正解値 yt (M,)(陽性が 1)と、陽性らしさの点数 yp (M,) を検査する。陽性が 1 件以上要る。"""
+    yt = as_finite_array("yt", yt, 1, labels="binary")
+    yp = as_finite_array("yp", yp, 1)
+    check_same_m(yp, yt, x_name="yp")
+    if np.any((yt != 0) & (yt != 1)):
+        raise ValueError("yt は 0(陰性)か 1(陽性)にしてください。受け取った値には "
+                         f"{np.unique(yt[(yt != 0) & (yt != 1)])[:5].tolist()} があります。"
+                         "クラス k を陽性にするなら labels == k を渡します。")
+    if not np.any(yt == 1):
+        raise ValueError("yt に陽性(1)が 1 件もないので、再現率が 0/0 になります。陽性を含むデータを渡してください。")
+    return yt, yp
+
+
 def check_same_m(x, yt, x_name="x", yt_name="yt"):
     """x と yt の行の数(サンプルの件数 M)がそろっていることを確かめる。"""
     if yt.shape[0] != x.shape[0]:
@@ -482,6 +511,43 @@ def check_probabilities(name, yp, N):
         raise ValueError(f"{name} は forward が返した予測値(各行が 0 以上で、和が 1 の確率)にしてください。"
                          f"受け取った値の最小は {yp.min():.6g}、行の和は {sums.min():.6g} から {sums.max():.6g} です。")
     return yp
+
+
+def check_distribution(name, value, ndim):
+    """確率の表(1 次元なら P(Y = y) の並び、2 次元なら同時確率の表)が、0 以上で全体の和が 1 であることを確かめる。"""
+    table = as_finite_array(name, value, ndim)
+    total = float(table.sum())
+    if np.any(table < 0) or not abs(total - 1.0) <= 1e-9:
+        raise ValueError(f"{name} は確率の表(どの値も 0 以上で、全体の和が 1)にしてください。"
+                         f"受け取った値の最小は {table.min():.6g}、全体の和は {total:.6g} です。"
+                         f"件数(度数)の表なら {name} / {name}.sum() で確率にします。")
+    return table
+
+
+def check_categorical(name, value):
+    """N 通りの結果の確率分布 (N,)、または各行が確率分布の (M, N) を検査して float64 で返す
+    (どの値も 0 以上で、行ごとの和が 1)。"""
+    p = as_finite_array(name, value, (1, 2))
+    sums = p.sum(axis=-1)
+    if np.any(p < 0):
+        first = ", ".join(str(int(i)) for i in np.argwhere(p < 0)[0])
+        raise ValueError(f"{name} は 0 以上の確率の並びにしてください。{name}[{first}] が {plain(p[p < 0][0])} です。")
+    if not np.allclose(sums, 1.0, rtol=0, atol=1e-9):
+        got = (f"和は {sums.min():.6g}" if p.ndim == 1
+               else f"行の和は {sums.min():.6g} から {sums.max():.6g}")
+        raise ValueError(f"{name} は和が 1 の確率分布{'' if p.ndim == 1 else '(行ごとに)'}にしてください。"
+                         f"受け取った{got} です。件数の並びなら {name} / {name}.sum(axis=-1, keepdims=True)"
+                         " で割合にします。")
+    return p
+
+
+def check_categorical_pair(p, q):
+    """同じ N 通りの結果の 2 つの確率分布 p と q(どちらも (N,) か、どちらも (M, N))を検査して返す。"""
+    p, q = check_categorical("p", p), check_categorical("q", q)
+    if p.shape != q.shape:
+        raise ValueError(f"p と q は同じ形にしてください(同じ結果についての確率を同じ順に並べます)。"
+                         f"受け取ったのは p {p.shape} と q {q.shape} です。")
+    return p, q
 
 
 def check_update(weights, grads, state):
@@ -630,3 +696,16 @@ def _largest_sizes(parameters, args, kwargs):
             continue
         if arrays and all(a.size for a in arrays):
             yield name, max(float(a.max()) for a in arrays)
+
+
+def check_symmetric(name, value):
+    """ヘッセ行列のような対称な正方行列 (D, D) を検査して float64 の配列で返す(節 sec-math-curv-eigen)。"""
+    matrix = as_finite_array(name, value, 2)
+    if matrix.shape[0] != matrix.shape[1]:
+        raise ValueError(f"{name} は正方行列 (D, D) にしてください。受け取った形は {matrix.shape} です。")
+    gap = float(np.max(np.abs(matrix - matrix.T)))
+    if gap > 1e-10 * max(float(np.max(np.abs(matrix))), 1e-300):
+        raise ValueError(f"{name} は対称行列(A[i, j] と A[j, i] が等しい行列)にしてください。"
+                         f"受け取った行列では差の最大が {gap:.3g} です。数値微分で作ったずれなら"
+                         f" ({name} + {name}.T) / 2 で対称にします。")
+    return matrix
