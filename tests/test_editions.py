@@ -258,9 +258,14 @@ def test_pages_with_errata_carry_a_notice_with_their_count(site):
             assert "訂正" not in text, f"{name} has no errata but says {text!r}"
 
 
+# changes.yml の内容(版・訂正の一覧、最新の版)を載せるページ。その日付は changes.yml の変更も数える
+FROM_CHANGES_YML = {"book/changes", "book/citing"}
+
+
 def test_each_page_shows_the_date_of_its_last_commit(site):
     for name in PAGES:
-        day = subprocess.run(["git", "-C", str(ROOT), "log", "-1", "--format=%cs", "--", f"{name}.md"],
+        sources = [f"{name}.md"] + (["book/changes.yml"] if name in FROM_CHANGES_YML else [])
+        day = subprocess.run(["git", "-C", str(ROOT), "log", "-1", "--format=%cs", "--", *sources],
                              capture_output=True, text=True, check=True).stdout.strip()
         date = datetime.date.fromisoformat(day)
         expected = f"最終更新: {date.year}年{date.month}月{date.day}日"

@@ -137,6 +137,15 @@ def test_captions_have_no_stray_space_after_japanese_punctuation(site):
     assert not found, "\n".join(found)
 
 
+@pytest.mark.parametrize("name", toc_files())
+def test_cross_references_show_no_tex(site, name):
+    """見出しに式がある節への {ref} は、リンクの文字が TeX のまま(「\\alpha < 2/\\lambda_{\\max}」)になる。
+    その節へは {ref}`文字 <ラベル>` で文字を書いて参照する。"""
+    raw = [ref.get_text() for ref in raw_page(site, name).select("a.reference .std-ref")
+           if re.search(r"\\[a-zA-Z(\[]", ref.get_text())]
+    assert not raw, f"{name}: cross-references with raw TeX: {raw}"
+
+
 @functools.lru_cache(maxsize=None)
 def raw_page(site, name):
     """ビルドしたページをそのまま(式を TeX に戻さずに)読んだもの。大きいページを何度も読まないように覚えておく。
