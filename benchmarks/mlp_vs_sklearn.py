@@ -51,7 +51,7 @@ from dlmath import network
 from dlmath.data import load_digits
 from dlmath.optimizers import Adam
 from dlmath.preprocess import add_dummy, one_hot, train_test_split
-from dlmath.training import train_network
+from dlmath.network import train_network
 
 N = 10  # 数字 0 から 9
 

@@ -15,7 +15,8 @@ from dlmath import DivergenceError, linear, logistic, multiclass, network
 from dlmath.descent import gradient_descent
 from dlmath.optimizers import SGD
 from dlmath.preprocess import add_dummy, one_hot, train_test_split
-from dlmath.training import train, train_network
+from dlmath.network import train_network
+from dlmath.training import train
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "dlmath"
 

@@ -36,7 +36,8 @@ from dlmath.numdiff import numerical_derivative
 from dlmath.optimizers import SGD, Adam, Momentum, RMSProp
 from dlmath.preprocess import add_dummy, one_hot
 from dlmath.probability import normal_logpdf
-from dlmath.training import minibatches, train, train_network
+from dlmath.network import minibatches, train_network
+from dlmath.training import train
 
 MODULES = [importlib.import_module(f"dlmath.{info.name}") for info in pkgutil.iter_modules(dlmath.__path__)
            if not info.name.startswith("_")]
@@ -228,6 +229,10 @@ VALID = {
                                   "activation": "relu"},),
     "network.count_weights": lambda: ({"weights": _data()["weights"]},),
     "network.weight_std": lambda: ({"method": "normal", "fan_in": 3, "fan_out": 4, "std": 0.5},),
+    "network.dropout_mask": lambda: ({"z": np.ones((5, 4)), "dropout": 0.3, "rng": np.random.default_rng(1)},),
+    "network.output_delta": lambda: ({"yp": np.full((5, 3), 1 / 3), "yt": _data()["yt_onehot"]},),
+    "network.penalty": lambda: ({"weights": _data()["weights"], "lam": 0.1},),
+    "network.penalty_gradient": lambda: ({"W": _data()["weights"][0], "lam": 0.1},),
     "initialization.second_moment": lambda: ({"activation": "sigmoid", "q": 0.7},),
     "initialization.forward_variances": lambda: ({"input_moment": 0.3, "fan_ins": [3, 4], "stds": np.array([0.5, 0.2]),
                                                   "activation": "sigmoid"},),
@@ -267,8 +272,8 @@ VALID = {
                                                 "n": 2},),
     "training.train": lambda: ({"model": logistic, "x": _data()["x"], "yt": _data()["yt_binary"], "w": np.zeros(3),
                                 "alpha": 0.1, "iters": 3, "test": (_data()["x"], _data()["yt_binary"]), "lam": 0.1},),
-    "training.minibatches": lambda: ({"M": 7, "batch_size": 3, "rng": np.random.default_rng(0)},),
-    "training.train_network": lambda: (_network_training(),),
+    "network.minibatches": lambda: ({"M": 7, "batch_size": 3, "rng": np.random.default_rng(0)},),
+    "network.train_network": lambda: (_network_training(),),
     **{f"layers.{name}": lambda: ({},) for name in ("Dummy", "ReLU", "Sigmoid", "Tanh", "SoftmaxWithCrossEntropy")},
     "layers.Affine": lambda: ({"W": _data()["weights"][0]},),
     "layers.Dropout": lambda: ({"ratio": 0.3, "rng": np.random.default_rng(1)},),
@@ -291,7 +296,7 @@ VALID = {
 }
 # 計算しない公開クラス: 例外と、学習の記録(フィールドだけのデータクラス)
 NOT_CALLED = {"errors.DivergenceError": "exception", "training.TrainingHistory": "record",
-              "training.NetworkHistory": "record"}
+              "network.NetworkHistory": "record"}
 # 乱数の入った結果は、呼ぶたびに違う(同じ値の別の書き方でも結果を比べない)
 NONDETERMINISTIC = {"plotting.animation_html"}
 # NaN や inf を受け付けてよい引数(発散したときの損失を書くため)

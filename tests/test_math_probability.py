@@ -22,12 +22,11 @@ from dlmath.data import load_height_weight
 from dlmath.numdiff import numerical_derivative
 from dlmath.preprocess import add_dummy, center, one_hot
 from dlmath.data import load_digits, load_iris
-from dlmath.network import forward, init_weights
+from dlmath.network import forward, init_weights, minibatches
 from dlmath.probability import (
     bayes_posterior, bernoulli_pmf, conditional_rows, gaussian_log_likelihood, marginals, minibatch_variance,
     normal_pdf,
 )
-from dlmath.training import minibatches
 
 PAGE = "book/math-probability"
 probabilities = st.floats(0.0, 1.0)

@@ -34,7 +34,7 @@ from dlmath.linear import fit, loss, step  # noqa: E402
 from dlmath.network import count_weights, gradient, init_weights  # noqa: E402
 from dlmath.optimizers import SGD  # noqa: E402
 from dlmath.preprocess import add_dummy, center, one_hot, train_test_split  # noqa: E402
-from dlmath.training import minibatches, train_network  # noqa: E402
+from dlmath.network import minibatches, train_network  # noqa: E402
 
 LINEAR, DEEP = "book/linear-regression", "book/deep-learning"
 

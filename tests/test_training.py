@@ -13,7 +13,8 @@ from dlmath import DivergenceError, logistic, multiclass, network
 from dlmath.data import load_digits, load_iris
 from dlmath.optimizers import SGD, Adam, Momentum
 from dlmath.preprocess import add_dummy, one_hot, standardize, train_test_split
-from dlmath.training import minibatches, train, train_network
+from dlmath.network import minibatches, train_network
+from dlmath.training import train
 
 # 標準化した特徴量では、学習率 1.0 の勾配降下法が数千回で scikit-learn の解(lbfgs)に追いつく
 ALPHA = 1.0

@@ -10,9 +10,9 @@
 - :mod:`dlmath.logistic`: ロジスティック回帰(2値分類)
 - :mod:`dlmath.multiclass`: ソフトマックス回帰(多値分類)と混同行列
 - :mod:`dlmath.evaluation`: 分類器の評価(適合率・再現率・F1 スコア、マクロ平均・マイクロ平均、適合率-再現率曲線)
-- :mod:`dlmath.network`: ニューラルネットワーク(順伝播・誤差逆伝播法・初期値)
+- :mod:`dlmath.network`: ニューラルネットワーク(順伝播・誤差逆伝播法・初期値と、ミニバッチ・早期終了つきの学習)
 - :mod:`dlmath.optimizers`: 重みの更新のしかた(SGD・モメンタム・RMSProp・Adam)
-- :mod:`dlmath.training`: 学習ループ(全データの勾配降下法と、ミニバッチ・早期終了つきのニューラルネットワークの学習)
+- :mod:`dlmath.training`: ロジスティック回帰・ソフトマックス回帰の学習ループ(全データの勾配降下法)
 - :mod:`dlmath.numdiff`: 数値微分(前進差分・中心差分)と勾配の検算
 - :mod:`dlmath.descent`: 関数の勾配降下法の道筋(数学の準備)
 - :mod:`dlmath.curvature`: ヘッセ行列・固有値・条件数(数学の準備)

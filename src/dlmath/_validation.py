@@ -195,17 +195,17 @@ def check_xyw(x, yt, w):
     """入力 x (M, D)、正解値 yt (M,)、重み w (D,) を検査して float64 配列で返す。"""
     x = as_finite_array("x", x, 2)
     yt = as_finite_array("yt", yt, 1)
-    w = check_xw(x, w)[1]
+    w = check_x_and_weight_vector(x, w)[1]
     check_same_m(x, yt)
     return x, yt, w
 
 
-def check_xw(x, w):
+def check_x_and_weight_vector(x, w):
     """入力 x (M, D) と重み w (D,) を検査して float64 配列で返す。"""
     return _check_x_and_weights(x, w, "w", 1, "要素の数")
 
 
-def check_xW(x, W):
+def check_x_and_weight_matrix(x, W):
     """入力 x (M, D) と重み行列 W (D, N) を検査して float64 配列で返す。"""
     return _check_x_and_weights(x, W, "W", 2, "行の数")
 

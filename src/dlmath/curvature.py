@@ -7,7 +7,7 @@
 
 import numpy as np
 
-from dlmath._validation import as_finite_array, check_positive, check_symmetric, check_xw, no_overflow
+from dlmath._validation import as_finite_array, check_positive, check_symmetric, check_x_and_weight_vector, no_overflow
 from dlmath.activations import sigmoid
 
 
@@ -46,7 +46,7 @@ def logistic_hessian(x, w):
     -------
     ndarray of shape (D, D)
     """
-    x, w = check_xw(x, w)
+    x, w = check_x_and_weight_vector(x, w)
     M = x.shape[0]
     yp = sigmoid(x @ w)
     # diag(c) を作らずに、X の行 m に c_m = yp(1 - yp) を掛ける

@@ -7,10 +7,11 @@ backward(逆伝播: 損失の出力での偏微分 dout を受け取り、入力
 network.gradient と同じ勾配を返します。活性化関数とその導関数、ソフトマックス関数、
 交差エントロピーは dlmath.activations と dlmath.multiclass の関数を使います。
 
-これは層という見方を説明するための 2 つ目の実装です。行列の積、ダミー変数の列、
-(Y_p - Y_t)/M、ドロップアウトのマスク、正則化の項は network とは別に書いてあり、
-本の学習(dlmath.training)は network を使います。2 つが同じ勾配を返すことは
-tests/test_layers.py が確かめます。
+層は network の計算を層の単位に並べ直したもので、2 つ目の実装ではありません。ダミー変数の列
+(preprocess.add_dummy)、ドロップアウトのマスク(network.dropout_mask)、出力層の誤差
+(network.output_delta)、正則化の項とその勾配(network.penalty、network.penalty_gradient)は
+network の _forward・_backward と同じ関数を呼び、層に残るのは行列の積と、その積の微分
+(式 eq-layers-affine-backward)だけです。同じ勾配を返すことは tests/test_layers.py が確かめます。
 """
 
 import inspect
@@ -21,7 +22,9 @@ from dlmath._validation import (as_finite_array, check_fraction, check_one_hot, 
                                 check_same_m, check_weights, no_overflow, received)
 from dlmath.activations import relu, relu_derivative, sigmoid, sigmoid_derivative, softmax
 from dlmath.multiclass import cross_entropy
+from dlmath.network import dropout_mask, output_delta, penalty, penalty_gradient
 from dlmath.numdiff import gradient_check
+from dlmath.preprocess import add_dummy
 
 
 def _input(x, rows=None):
@@ -79,9 +82,9 @@ class Dummy:
     """先頭にダミー変数の列を加える層 T = (1 S)(式 eq-layers-dummy)。"""
 
     def forward(self, x):
-        x = _input(x)
-        self._shape = (x.shape[0], x.shape[1] + 1)  # 覚えるのは形だけ
-        return np.insert(x, 0, 1.0, axis=1)
+        z = add_dummy(x)
+        self._shape = z.shape  # 覚えるのは形だけ
+        return z
 
     def backward(self, dout):
         """定数の列からは何も戻らないので、先頭の列を落とす。"""
@@ -138,9 +141,8 @@ class Dropout:
     @no_overflow
     def forward(self, x):
         x = _input(x)
-        # network._forward と同じ引き方(同じ rng なら同じノードが落ちる)
-        keep = self.rng.random(x.shape) >= self.ratio
-        self.mask = keep / (1.0 - self.ratio)
+        # network._forward と同じマスク
+        self.mask = dropout_mask(x, self.ratio, self.rng)
         self._shape = x.shape
         return x * self.mask
 
@@ -163,7 +165,7 @@ class SoftmaxWithCrossEntropy:
     def backward(self):
         """∂L/∂L = 1 から始め、∂L/∂U = (Y_p - Y_t)/M を返す。"""
         _check_called(self)
-        return (self.yp - self.yt) / self.yt.shape[0]
+        return output_delta(self.yp, self.yt)
 
 
 def _check_yt(u, yt):
@@ -256,8 +258,7 @@ def stack_loss(layers, x, yt, lam=0.0):
     x, lam = _check_data(x, yt), check_penalty(lam)
     u = stack_forward(layers, x)
     W = [layer.W for layer in layers if isinstance(layer, Affine)]
-    penalty = lam / 2 * sum(np.sum(V[1:] ** 2) for V in W)
-    return SoftmaxWithCrossEntropy().forward(u, yt) + penalty
+    return SoftmaxWithCrossEntropy().forward(u, yt) + penalty(W, lam)
 
 
 @no_overflow
@@ -270,13 +271,8 @@ def stack_gradient(layers, x, yt, lam=0.0):
     last = SoftmaxWithCrossEntropy()
     last.forward(stack_forward(layers, x), yt)
     stack_backward(layers, last.backward())
-    grads = []
-    for layer in layers:
-        if isinstance(layer, Affine):
-            grads.append(layer.dW.copy())
-            if lam:
-                grads[-1][1:] += lam * layer.W[1:]
-    return grads
+    return [layer.dW + penalty_gradient(layer.W, lam)
+            for layer in layers if isinstance(layer, Affine)]
 
 
 @no_overflow

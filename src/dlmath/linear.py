@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dlmath._validation import (as_finite_array, check_count, check_history, check_positive, check_same_m, check_xw,
+from dlmath._validation import (as_finite_array, check_count, check_history, check_positive, check_same_m, check_x_and_weight_vector,
                                 check_xyw, no_overflow)
 from dlmath.errors import check_divergence, diverged
 
@@ -29,7 +29,7 @@ def predict(x, w):
     yp : ndarray of shape (M,)
         予測値。
     """
-    x, w = check_xw(x, w)
+    x, w = check_x_and_weight_vector(x, w)
     return x @ w
 
 

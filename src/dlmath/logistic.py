@@ -6,7 +6,7 @@ x (M, D) の先頭列はダミー変数 1、重み w は (D,) で、線形回帰
 
 import numpy as np
 
-from dlmath._validation import check_binary_labels, check_penalty, check_xw, no_overflow
+from dlmath._validation import check_binary_labels, check_penalty, check_x_and_weight_vector, no_overflow
 from dlmath.activations import sigmoid
 
 
@@ -25,7 +25,7 @@ def predict(x, w):
     yp : ndarray of shape (M,)
         各データがクラス 1 である確率。
     """
-    x, w = check_xw(x, w)
+    x, w = check_x_and_weight_vector(x, w)
     return sigmoid(x @ w)
 
 
@@ -48,7 +48,7 @@ def loss(x, yt, w, lam=0.0):
         L2 正則化の強さ λ。0 でなければ (λ/2) Σ_{i>=1} w_i^2 を加えます
         (切片 w_0 は除く、式 eq-logistic-loss-l2)。
     """
-    x, w = check_xw(x, w)
+    x, w = check_x_and_weight_vector(x, w)
     yt = check_binary_labels(x, yt)
     lam = check_penalty(lam)
     u = x @ w
@@ -70,7 +70,7 @@ def gradient(x, yt, w, lam=0.0):
     ndarray of shape (D,)
         i 番目の要素が ∂L/∂w_i。
     """
-    x, w = check_xw(x, w)
+    x, w = check_x_and_weight_vector(x, w)
     yt = check_binary_labels(x, yt)
     lam = check_penalty(lam)
     M = x.shape[0]
@@ -85,13 +85,13 @@ def classify(x, w):
 
     yp >= 0.5 は x @ w >= 0 と同じなので、決定境界は直線 x @ w = 0 です。
     """
-    x, w = check_xw(x, w)
+    x, w = check_x_and_weight_vector(x, w)
     return (x @ w >= 0).astype(int)
 
 
 @no_overflow
 def accuracy(x, yt, w):
     """正解率(classify の結果が正解値と一致するデータの割合)を返す。"""
-    x, w = check_xw(x, w)
+    x, w = check_x_and_weight_vector(x, w)
     yt = check_binary_labels(x, yt)
     return np.mean(classify(x, w) == yt)

@@ -6,7 +6,7 @@
 
 import numpy as np
 
-from dlmath._validation import as_finite_array, check_class_indices, check_one_hot, check_penalty, check_positive, check_xW, no_overflow
+from dlmath._validation import as_finite_array, check_class_indices, check_one_hot, check_penalty, check_positive, check_x_and_weight_matrix, no_overflow
 from dlmath.activations import log_softmax, softmax
 
 
@@ -26,7 +26,7 @@ def predict(x, W):
     yp : ndarray of shape (M, N)
         各行がそのデータの N クラスの確率。
     """
-    x, W = check_xW(x, W)
+    x, W = check_x_and_weight_matrix(x, W)
     return softmax(x @ W)
 
 
@@ -47,7 +47,7 @@ def loss(x, yt, W, lam=0.0):
         L2 正則化の強さ λ。(λ/2) Σ_{i>=1} Σ_k w_ik^2 を加えます
         (切片の行 W[0] は除く、式 eq-multiclass-loss-l2)。
     """
-    x, W = check_xW(x, W)
+    x, W = check_x_and_weight_matrix(x, W)
     yt = check_one_hot(x, yt, W.shape[1])
     lam = check_penalty(lam)
     return cross_entropy(yt, x @ W) + lam / 2 * np.sum(W[1:] ** 2)
@@ -75,7 +75,7 @@ def gradient(x, yt, W, lam=0.0):
     ndarray of shape (D, N)
         (i, k) 要素が ∂L/∂w_ik。
     """
-    x, W = check_xW(x, W)
+    x, W = check_x_and_weight_matrix(x, W)
     yt = check_one_hot(x, yt, W.shape[1])
     lam = check_penalty(lam)
     M = x.shape[0]
@@ -88,14 +88,14 @@ def gradient(x, yt, W, lam=0.0):
 @no_overflow
 def classify(x, W):
     """確率が最大のクラスの番号 (M,) を返す(節 sec-multiclass-regions)。"""
-    x, W = check_xW(x, W)
+    x, W = check_x_and_weight_matrix(x, W)
     return np.argmax(x @ W, axis=1)
 
 
 @no_overflow
 def accuracy(x, yt, W):
     """正解率(classify の結果が one-hot の正解値のクラスと一致する割合)を返す。"""
-    x, W = check_xW(x, W)
+    x, W = check_x_and_weight_matrix(x, W)
     yt = check_one_hot(x, yt, W.shape[1])
     return np.mean(classify(x, W) == np.argmax(yt, axis=1))
 
