@@ -1,4 +1,5 @@
-"""dlmath.training.train: 学習の記録、決定性、発散の検出、scikit-learn との一致。
+"""dlmath.training.train と dlmath.network.train_network・minibatches: 学習の記録、決定性、発散の検出、
+scikit-learn との一致、ミニバッチの分け方、早期終了。
 
 scikit-learn の LogisticRegression は Σ logloss に C 倍をかけ、切片を除く ½‖w‖² を足したものを最小にする。
 M で割れば「平均の交差エントロピー + ‖w‖² / (2CM)」なので、こちらの λ = 1 / (C M) と同じ問題になる。

@@ -7,11 +7,13 @@ backward(逆伝播: 損失の出力での偏微分 dout を受け取り、入力
 network.gradient と同じ勾配を返します。活性化関数とその導関数、ソフトマックス関数、
 交差エントロピーは dlmath.activations と dlmath.multiclass の関数を使います。
 
-層は network の計算を層の単位に並べ直したもので、2 つ目の実装ではありません。ダミー変数の列
-(preprocess.add_dummy)、ドロップアウトのマスク(network.dropout_mask)、出力層の誤差
-(network.output_delta)、正則化の項とその勾配(network.penalty、network.penalty_gradient)は
-network の _forward・_backward と同じ関数を呼び、層に残るのは行列の積と、その積の微分
-(式 eq-layers-affine-backward)だけです。同じ勾配を返すことは tests/test_layers.py が確かめます。
+層は network の計算を層の単位に並べ直したものです。ダミー変数の列(preprocess.add_dummy)、
+ドロップアウトのマスク(network.dropout_mask)、出力層の誤差(network.output_delta)、
+正則化の項とその勾配(network.penalty、network.penalty_gradient)は、network の
+_forward・_backward・_loss と同じ関数を呼びます。層が自分で書くのは、これらを 1 段ずつの
+逆伝播につなぐ部分です: 行列の積とその微分(式 eq-layers-affine-backward)、導関数の値や
+マスクとの要素ごとの積、先頭の列を除く操作。同じ勾配を返すことは tests/test_layers.py が
+確かめます。
 """
 
 import inspect
@@ -130,7 +132,7 @@ class Tanh:
 class Dropout:
     """ドロップアウトの層 T = S ⊙ R(式 eq-layers-dropout)。
 
-    forward のたびに、割合 ratio のノードを 0、残りを 1/(1 - ratio) とする
+    forward のたびに、確率 ratio でノードを 0、残りを 1/(1 - ratio) とする
     マスク R を rng で引き直して覚える。
     """
 

@@ -120,7 +120,7 @@ def dropout_mask(z, dropout, rng):
     """ドロップアウトのマスク r(式 eq-practical-dropout の r_h。p が dropout)を
     z と同じ形で引く。
 
-    割合 dropout のノードを 0、残すノードを 1 / (1 - dropout) にします。
+    確率 dropout でノードを 0、残すノードを 1 / (1 - dropout) にします。
     残したノードを大きくして、出力の期待値を、ドロップアウトを使わない
     予測のときとそろえるためです。
     """

@@ -161,7 +161,7 @@ def minibatch_variance(per_sample, n):
     その平均の分散 σ_g² / n × (M - n) / (M - 1) を返す
     (式 eq-math-minibatch-variance, 節 sec-math-prob-minibatch)。
 
-    σ_g² は M 件の値の分散(M で割るもの)です。dlmath.training.minibatches が
+    σ_g² は M 件の値の分散(M で割るもの)です。dlmath.network.minibatches が
     作るミニバッチ(並べ替えて区切る)は、どれもこの選び方になっています。
 
     Parameters
