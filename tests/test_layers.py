@@ -233,6 +233,20 @@ def test_stack_gradient_does_not_modify_the_weights():
         np.testing.assert_array_equal(W, W0)
 
 
+def test_a_hand_built_stack_without_a_dummy_layer_has_a_loss_and_gradient():
+    # 層のリストは make_layers でなくても作れる: ダミー変数の列の層がなければ、次の Affine の重みに切片の行はない。
+    # 正則化の項は、どの Affine でも先頭の行を除いた 2 乗和(形のつながりは問わない)。
+    rng = np.random.default_rng(3)
+    x, yt = rng.normal(size=(6, 5)), one_hot(rng.integers(0, 3, size=6), 3)
+    W1, W2 = rng.normal(size=(5, 6)), rng.normal(size=(6, 3))
+    stack = [Affine(W1), Tanh(), Affine(W2)]
+    u = np.tanh(x @ W1) @ W2
+    expected = -np.mean(np.sum(yt * log_softmax(u), axis=1)) + 0.1 / 2 * (np.sum(W1[1:] ** 2) + np.sum(W2[1:] ** 2))
+    assert stack_loss(stack, x, yt, lam=0.1) == pytest.approx(expected, rel=1e-12)
+    grads = stack_gradient(stack, x, yt, lam=0.1)
+    assert [g.shape for g in grads] == [W1.shape, W2.shape]
+
+
 # ---- 入力検査 ---------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(

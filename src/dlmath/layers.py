@@ -4,14 +4,15 @@
 backward(逆伝播: 損失の出力での偏微分 dout を受け取り、入力での偏微分を返す)を
 持ちます。make_layers は dlmath.network と同じ重み行列のリスト(先頭の行が切片、
 隠れ層の出力の先頭にダミー変数の列)から層のリストを作り、stack_gradient は
-network.gradient と同じ勾配を返します。活性化関数とその導関数、ソフトマックス関数、
-交差エントロピーは dlmath.activations と dlmath.multiclass の関数を使います。
+network.gradient と同じ勾配を返します。ReLU・Sigmoid の層の活性化関数とその導関数、
+ソフトマックス関数、交差エントロピーは dlmath.activations と dlmath.multiclass の関数を使います
+(Tanh の層は演習の例で、np.tanh と 1 - T² を自分で書きます)。
 
 層は network の計算を層の単位に並べ直したものです。ダミー変数の列(preprocess.add_dummy)、
 ドロップアウトのマスク(network.dropout_mask)、出力層の誤差(network.output_delta)、
 正則化の項とその勾配(network.penalty、network.penalty_gradient)は、network の
-_forward・_backward・_loss と同じ関数を呼びます。層が自分で書くのは、これらを 1 段ずつの
-逆伝播につなぐ部分です: 行列の積とその微分(式 eq-layers-affine-backward)、導関数の値や
+_forward・_backward・_loss と同じ関数を呼びます。層が自分で書くのは、これらを順伝播と
+逆伝播の 1 段ずつにつなぐ部分です: 行列の積とその微分(式 eq-layers-affine-backward)、導関数の値や
 マスクとの要素ごとの積、先頭の列を除く操作。同じ勾配を返すことは tests/test_layers.py が
 確かめます。
 """

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dlmath._validation import (as_finite_array, check_cache, check_choice, check_count, check_fraction, check_hidden,
-                                check_one_hot, check_pair, check_penalty, check_positive, check_probabilities,
-                                check_rng, check_weights, check_x_weights, no_overflow, unchecked_update)
+from dlmath._validation import (as_finite_array, check_array_list, check_cache, check_choice, check_count,
+                                check_fraction, check_hidden, check_one_hot, check_pair, check_penalty,
+                                check_positive, check_probabilities, check_rng, check_weights, check_x_weights,
+                                no_overflow, unchecked_update)
 from dlmath.errors import NETWORK_DIVERGENCE_FACTOR, check_divergence, diverged
 from dlmath.activations import HIDDEN_ACTIVATIONS, softmax
 from dlmath.multiclass import cross_entropy
@@ -144,14 +145,19 @@ def output_delta(yp, yt):
 
 def penalty(weights, lam):
     """L2 正則化の項 λ/2 × (切片の行を除く重みの 2 乗和)
-    (式 eq-practical-l2)。"""
+    (式 eq-practical-l2)。
+
+    weights は 2 次元の配列のリストです。層の間で形がつながっているかは問いません
+    (層を手で並べたリストの重み行列にも使えるように)。
+    """
     lam = check_penalty(lam)
-    weights = check_weights(weights)
+    weights = check_array_list("weights", weights, 2)
     return lam / 2 * sum(np.sum(W[1:] ** 2) for W in weights)
 
 
 def penalty_gradient(W, lam):
-    """正則化の項の重み行列 W での勾配 λW(式 eq-practical-weight-decay)。
+    """正則化の項(式 eq-practical-l2)の重み行列 W での偏微分 λW
+    (式 eq-practical-weight-decay の λw_hk)。
 
     切片の行(先頭の行)は正則化しないので 0 です。
     """
@@ -199,8 +205,9 @@ def _forward(x, weights, f, dropout=0.0, rng=None):
     for V_l in weights[:-1]:  # 隠れ層への重み V_1, V_2, ...(最後の W は出力層)
         a = z @ V_l
         fa = f(a)
-        mask = dropout_mask(fa, dropout, rng) if dropout else None
-        if mask is not None:
+        mask = None
+        if dropout:
+            mask = dropout_mask(fa, dropout, rng)
             fa = fa * mask
         z = add_dummy(fa)  # ダミー変数の列
         cache["a"].append(a)
