@@ -95,7 +95,7 @@ browser:
 	fi
 
 ## 読者の環境に近い venv(tools/compat.py): declared は dlmath と pyproject.toml で宣言した依存だけ、minimum はその下限の版、
-## newest は最新版(あれば Python 3.13)。make compat は 3 つすべてで各章のノートブックを実行し、版と時間の表を出します。
+## newest は最新版(あれば Python 3.13)。make compat は 3 つすべてで、ビルドした各章のノートブック(make book の後)を実行し、版と時間の表を出します。
 ## make test は declared の環境を作るだけで、tests/test_notebooks.py がその環境で各章を実行します。
 COMPAT_ENVS ?= declared minimum newest
 compat: setup

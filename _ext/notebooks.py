@@ -1,42 +1,52 @@
 """各章を Jupyter ノートブック(.ipynb)にして、Colab・Binder・ダウンロードのボタンから開けるようにする Sphinx 拡張。
 
-ページのソース(MyST Markdown)を jupytext でノートブックにし、本の外でもそのまま動くように直します。
+ノートブックは、Sphinx と MyST-NB が読み終えて参照を解決した doctree(HTML を書くのと同じもの)から作ります。
+MyST のソースを読み直さないので、式・節・図・演習問題の番号、{numref} の文字、glue の値、用語のリンクは、
+ページに表示されるものと同じになります(doctree-resolved で、各ページの HTML を書く直前に変換します)。
 
+- コードセル(MyST-NB のセルのコンテナー)はそのままコードのセルに、そのあいだの本文は Markdown のセルにします。
+  ``remove-cell`` のセル(``glue`` など本のビルド用の道具)は、MyST-NB が doctree に入れないので、ここにも来ません。
+- 見出しには節の番号、式には ``\tag{番号}`` を付け、ページ内・ページ間の参照は公開サイトの URL へのリンクにします。
+- コード(コードセルと literalinclude した関数)の「式 eq-ラベル」「節 sec-ラベル」は、ページと同じ
+  「式(3.3)」「3.2節」にします(_ext/page_numbering.py の code_reference)。
 - 先頭に、``dlmath`` が import できないときだけ、このページをビルドした版(タグかコミット)をリポジトリから
   インストールするセルを置きます。インストールできなければ、手元で動かす方法を日本語で示して止まります。
-- ``remove-cell`` のセル(``glue`` など本のビルド用の道具)は取り除きます。
-- ``literalinclude`` + ``:pyobject:`` は、その関数・クラスのソースを Python のコードブロックにします。
-  コードの「式 eq-ラベル」「節 sec-ラベル」は、ページと同じ「式(3.3)」「3.2節」にします(_ext/page_numbering.py)。
-- 式番号・節・図への参照、図、解答などの MyST 独自の書き方を、Jupyter で読める Markdown にします。
 
-ビルドでは ``<outdir>/_notebooks/<docname>.ipynb`` と、Binder 用の ``requirements.txt`` を書き出します。
-このディレクトリを deploy ワークフローが notebooks ブランチに push するので、ボタンのリンクは
-``https://colab.research.google.com/github/OWNER/REPO/blob/notebooks/<docname>.ipynb`` のように
-そのブランチを指します(公開先の変更は NOTEBOOK_BRANCH と .github/workflows/deploy.yml の両方で)。
+ページごとのセルは doctree の隣(<doctreedir>/notebooks/)に残し、build-finished でインストールのセルを付けて
+``<outdir>/_notebooks/<docname>.ipynb`` と Binder 用の ``requirements.txt`` を書き出します(書き直さなかった
+ページのセルも、いまの版のインストールのセルで書き直すため)。このディレクトリを deploy ワークフローが notebooks
+ブランチに push するので、ボタンのリンクは
+``https://colab.research.google.com/github/OWNER/REPO/blob/notebooks/<docname>.ipynb`` のようにそのブランチを
+指します(公開先の変更は NOTEBOOK_DIR・NOTEBOOK_BRANCH と .github/workflows/deploy.yml の両方で)。
+tests/test_notebooks.py と tools/compat.py は、ビルドしたノートブックを実行します。
 
-変換そのもの(:func:`convert`)は Sphinx なしでも動き、tests/test_notebooks.py が同じ関数を使います。
-
-いつ外せるか: ノートブックを作る上流の道具(jupytext、sphinx-tojupyter)が glue・{eq}・{numref}・sphinx-exercise を
-番号付きで読める形にできれば、変換の部分は要りません(起動のボタンを足す部分は、テーマの launch_buttons が
-別のブランチのノートブックを指せるようになるまで残ります)。
+いつ外せるか: ノートブックを書き出す上流のビルダー(sphinx-tojupyter)が、HTML と同じビルドの中で sphinx-exercise の
+番号・glue・コードの中の式の番号を扱え、依存(dask、nbdime)が軽くなれば、変換の部分(doctree → Markdown)は要りません。
+起動のボタンを足す部分は、テーマの launch_buttons が別のブランチのノートブックを指せるようになるまで残ります。
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import tomllib
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Callable
+from urllib.parse import urljoin
 
 import nbformat
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.locale import admonitionlabels
+from sphinx.util import logging
 
 from editions import build_edition, git  # 同じ _ext/ の拡張(版とコミットは一か所で決める)
 from dlmath_freshness import has_code_cells  # 同じ _ext/ の拡張(コードセルの有無の判定は一か所に)
 from page_numbering import EQUATION_IN_CODE, code_reference  # 同じ _ext/ の拡張(コードの「式 eq-ラベル」も一か所に)
+
+logger = logging.getLogger(__name__)
 
 # 公開先: ビルド出力の中のディレクトリと、それを push するブランチ(deploy.yml と合わせる)。
 NOTEBOOK_DIR = "_notebooks"
@@ -94,250 +104,250 @@ def launch_urls(repo_url: str, docname: str) -> dict[str, str]:
     }
 
 
+# ---- doctree → ノートブックのセル ----------------------------------------------------------------
+
+# ノートブックには入れない節点: ラベル・索引・目次・コメントと、HTML だけの飾り(_ext/editions.py の最終更新日と
+# 「質問・指摘」のリンク、MyST-NB の実行時間の表)。
+SKIPPED = (nodes.target, nodes.comment, nodes.system_message, addnodes.index, addnodes.toctree)
+SKIPPED_NAMES = {"page_status", "report_link", "ExecutionStatsNode"}
+
+
 @dataclass
-class Resolver:
-    """MyST の参照を Markdown の文字列にする。Sphinx の環境があれば番号と題名を、なければラベルを使う。"""
+class Page:
+    """変換に使うページの情報(Sphinx の環境から)。"""
 
-    site_url: str = ""
-    docname: str = ""
-    equations: dict[str, str] = field(default_factory=dict)  # ラベル → "3.1"
-    labels: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # ラベル → (docname, id, 題名)
-    in_code: dict[str, str] = field(default_factory=dict)  # 式・節のラベル → コードに書く「式(3.3)」「3.2節」
-    numbers: dict[str, str] = field(default_factory=dict)  # 図などのラベル → "図 3.1"、章・節 → "4"、"4.3"
-    images: dict[str, str] = field(default_factory=dict)  # ソースの画像パス(リポジトリ基準) → _images/名前
-    glue: dict[str, str] = field(default_factory=dict)  # glue の名前 → text/plain
-    glue_format: Callable[[str, str], str] | None = None
+    env: object
+    docname: str
+    site_url: str
+    numfig_format: dict
+    secnumber_suffix: str = ". "
 
-    def link(self, text: str, label: str) -> str:
-        if label in self.labels and self.site_url:
-            docname, anchor, _ = self.labels[label]
-            return f"[{text}]({self.site_url}{docname}.html#{anchor})"
-        return text
-
-    def eq(self, label: str) -> str:
-        return f"({self.equations.get(label, label)})"
+    @property
+    def url(self) -> str:
+        return f"{self.site_url}{self.docname}.html"
 
     def code(self, source: str) -> str:
-        """コードの docstring やコメントの「式 eq-ラベル」「節 sec-ラベル」を「式(3.3)」「3.2節」にする
-        (分からないラベルはそのまま)。"""
-        return EQUATION_IN_CODE.sub(
-            lambda m: f"{'と' if m[1] else ''}{self.in_code[m[2]]}" if m[2] in self.in_code else m[0], source)
+        """コードの「式 eq-ラベル」「節 sec-ラベル」を、ページと同じ「式(3.3)」「3.2節」にする(リンクはなし)。"""
 
-    def ref(self, text: str | None, label: str) -> str:
-        title = text or (self.labels[label][2] if label in self.labels else label)
-        return self.link(title, label)
+        def replace(match: re.Match) -> str:
+            found = code_reference(self.env, self.docname, match[2])
+            return match[0] if found is None else f"{'と' if match[1] else ''}{found[0]}{found[1]}"
 
-    def numref(self, text: str | None, label: str) -> str:
-        number = self.numbers.get(label)
-        if text and number:
-            title = text.replace("%s", number.split()[-1]).replace("{number}", number.split()[-1])
-        else:
-            title = text or number or label
-        return self.link(title, label)
+        return EQUATION_IN_CODE.sub(replace, source)
 
-    def glue_text(self, key: str, fmt: str) -> str:
-        if key in self.glue and self.glue_format:
-            return self.glue_format(self.glue[key], fmt)
-        return f"`{key}`"  # ビルドの外(テスト)では値がないので名前だけ
-
-    def image(self, repo_path: str) -> str:
-        name = self.images.get(repo_path, "_images/" + Path(repo_path).name)
-        return f"{self.site_url}{name}"
+    def number(self, figtype: str, node_id: str) -> str:
+        """図・演習問題などの番号("7.1")。番号がなければ ""。"""
+        found = self.env.toc_fignumbers.get(self.docname, {}).get(figtype, {}).get(node_id)
+        return ".".join(map(str, found)) if found else ""
 
 
-# ---- Markdown の変換 -------------------------------------------------------------------------
-
-ROLE = re.compile(r"\{([\w:.-]+)\}`([^`]*)`")
-EXPLICIT = re.compile(r"^(.*?)\s*<([^<>]+)>$", re.S)
-TARGET = re.compile(r"^\s*\(([\w:.-]+)\)=\s*$")
-MATH_LABEL = re.compile(r"^(\s*)\$\$\s*\(([\w:.-]+)\)\s*$")
-FENCE_OPEN = re.compile(r"^(\s*)(:{3,}|`{3,})\{([\w:.-]+)\}\s*(.*?)\s*$")
-OPTION = re.compile(r"^\s*:([\w-]+):\s*(.*?)\s*$")
+def _skipped(node) -> bool:
+    """ノートブックに入れない節点か。"""
+    return isinstance(node, SKIPPED) or type(node).__name__ in SKIPPED_NAMES
 
 
-def _split_explicit(content: str) -> tuple[str | None, str]:
-    match = EXPLICIT.match(content)
-    return (match.group(1), match.group(2)) if match else (None, content)
+def inline(node, page: Page) -> str:
+    """段落の中身を Markdown の 1 つの文字列にする。"""
+    if isinstance(node, nodes.Text):
+        return node.astext().replace("$", r"\$")  # Jupyter は $ を数式の始まりと読む
+    if isinstance(node, nodes.math):
+        return f"${node.astext()}$"
+    if isinstance(node, nodes.literal):
+        fence = "``" if "`" in node.astext() else "`"
+        return f"{fence}{node.astext()}{fence}"
+    if _skipped(node):
+        return ""
+    if isinstance(node, nodes.raw):
+        return node.astext() if "html" in node.get("format", "").split() else ""
+    if isinstance(node, nodes.image):
+        return _image(node, page)
+    text = "".join(inline(child, page) for child in node.children)
+    if isinstance(node, nodes.strong):
+        return f"**{text}**"
+    if isinstance(node, nodes.emphasis):
+        return f"*{text}*"
+    if isinstance(node, nodes.reference):
+        term = any("std-term" in child.get("classes", []) for child in node.findall(nodes.inline))
+        url = "" if term else _link(node, page)  # 用語集へのリンクは、本文が読みにくくなるので付けない
+        return f"[{text}]({url})" if url else text
+    return text
 
 
-def convert_roles(text: str, resolver: Resolver) -> str:
-    """インラインの role を Markdown にする。数式($...$)の中身は変えない。"""
-
-    def replace(match: re.Match) -> str:
-        role, content = match.group(1), match.group(2)
-        text, target = _split_explicit(content)
-        if role == "eq":
-            return resolver.eq(target)
-        if role == "ref":
-            return resolver.ref(text, target)
-        if role == "numref":
-            return resolver.numref(text, target)
-        if role in {"glue", "glue:", "glue:text", "glue:any"}:
-            key, _, fmt = content.rpartition(":") if ":" in content else (content, "", "")
-            return resolver.glue_text(key, fmt)
-        if role.startswith("cite"):
-            return "[" + ", ".join(key.strip() for key in content.split(",")) + "]"
-        if role in {"math"}:
-            return f"${content}$"
-        # term, doc, abbr など: 表示される文字だけを残す
-        return text if text is not None else target
-
-    return ROLE.sub(replace, text)
+def _link(node, page: Page) -> str:
+    """参照の行き先を、公開サイトの絶対 URL にする。"""
+    if node.get("refid"):
+        return f"{page.url}#{node['refid']}"
+    return urljoin(page.url, node["refuri"]) if node.get("refuri") else ""
 
 
-def _directive_block(lines: list[str], start: int) -> tuple[dict, list[str], int]:
-    """FENCE_OPEN に一致した行から、(見出し情報, 本文の行, 次の行番号) を返す。"""
-    indent, fence, name, argument = FENCE_OPEN.match(lines[start]).groups()
-    end = start + 1
-    depth = 0
-    while end < len(lines):
-        stripped = lines[end].strip()
-        opened = FENCE_OPEN.match(lines[end])
-        if opened and opened.group(2) == fence:
-            depth += 1
-        elif stripped == fence:
-            if depth == 0:
-                break
-            depth -= 1
-        end += 1
-    body = [line[len(indent):] if line.startswith(indent) else line.lstrip() for line in lines[start + 1 : end]]
-    options = {}
-    if body and body[0].strip() == "---":  # YAML の options
-        close = next((i for i in range(1, len(body)) if body[i].strip() == "---"), None)
-        if close is not None:
-            import yaml
-
-            options = yaml.safe_load("\n".join(body[1:close])) or {}
-            body = body[close + 1 :]
-    while body and OPTION.match(body[0]):
-        key, value = OPTION.match(body[0]).groups()
-        options[key] = value
-        body = body[1:]
-    while body and not body[0].strip():
-        body = body[1:]
-    head = {"indent": indent, "name": name, "argument": argument, "options": options}
-    return head, body, end + 1
+def _image(node, page: Page) -> str:
+    """画像は、HTML と同じ _images/ のファイルを公開サイトから読む。"""
+    unique = page.env.images.get(node["uri"], (None, Path(node["uri"]).name))[1]
+    return f"![{node.get('alt', '')}]({page.site_url}_images/{unique})"
 
 
-def _literalinclude(argument: str, options: dict, page: Path) -> str:
-    from sphinx.directives.code import LiteralIncludeReader
-
-    path = (page.parent / argument).resolve()
-    opts = {key: (int(value) if key in {"dedent", "tab-width", "lineno-start"} else value) for key, value in options.items()}
-    reader = LiteralIncludeReader(str(path), opts, SimpleNamespace(source_encoding="utf-8-sig"))
-    code, _ = reader.read()
-    language = options.get("language", "python" if path.suffix == ".py" else "")
-    return f"```{language}\n{code.rstrip()}\n```"
+def _indent(text: str, prefix: str) -> str:
+    """1 行目に prefix を付け、続きの行を同じ幅だけ字下げする(リストの項目)。"""
+    pad = " " * len(prefix)
+    return "\n".join((prefix if k == 0 else pad if line else "") + line for k, line in enumerate(text.split("\n")))
 
 
-def convert_markdown(text: str, page: Path, repo_root: Path, resolver: Resolver) -> str:
-    """MyST の Markdown セルを、Jupyter で読める Markdown にする。"""
-    lines = text.split("\n")
-    out: list[str] = []
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        if TARGET.match(line):  # (label)= は Jupyter では意味がないので落とす
-            i += 1
+def _table(node, page: Page) -> str:
+    """表を Markdown の表にする(最初の行が見出し)。"""
+    rows = [[" ".join(inline(p, page) for p in entry.findall(nodes.paragraph)).replace("|", r"\|").replace("\n", " ")
+             for entry in row.findall(nodes.entry)] for row in node.findall(nodes.row)]
+    header, *body = rows
+    lines = [header, ["---"] * len(header), *body]
+    return "\n".join("| " + " | ".join(cells) + " |" for cells in lines)
+
+
+def _heading(section, page: Page, level: int) -> str:
+    """節の見出しに、ページと同じ番号(「7.1. 」)を付ける。"""
+    numbers = page.env.toc_secnumbers.get(page.docname, {})
+    found = numbers.get("") if level == 1 else numbers.get("#" + section["ids"][0])
+    number = ".".join(map(str, found)) + page.secnumber_suffix if found else ""
+    return f"{'#' * level} {number}{inline(section[0], page)}"
+
+
+def _math_block(node, page: Page) -> str:
+    """別行の式。ラベルのある式には、ページと同じ番号を \\tag で付ける。"""
+    tex = node.astext().strip()
+    if node.get("label"):
+        anchor = f"equation-{node['label']}"
+        number = page.number("displaymath", anchor) or str(node["number"])
+        tex += f"\n\\tag{{{number}}}"
+    return f"$$\n{tex}\n$$"
+
+
+def _code_cell(node, page: Page) -> list:
+    """MyST-NB のコードセルを、コードのセルと、セルが描く図の番号付きの題(Markdown)にする。"""
+    source = node.next_node(lambda n: isinstance(n, nodes.container) and n.get("nb_element") == "cell_code_source")
+    if source is None:  # remove-input のセル: MyST-NB は doctree にソースを入れない
+        raise ValueError(f"{page.docname}: ソースのないコードセル(remove-input)はノートブックにできません")
+    cell = nbformat.v4.new_code_cell(page.code(source.astext()))
+    tags = node.get("cell_metadata", {}).get("tags", [])
+    if tags:
+        cell.metadata["tags"] = list(tags)
+    # セルが描く図は、セルを実行すると出る。ページと同じ番号付きの題だけを、セルの後に置く
+    captions = [part for caption in node.findall(nodes.caption) for part in blocks(caption, page)]
+    return [cell, *captions]
+
+
+def blocks(node, page: Page, level: int = 1) -> list:
+    """ブロックの節点を、Markdown のブロック(文字列)とコードのセルの並びにする。"""
+    if _skipped(node):
+        return []
+    if isinstance(node, nodes.container) and node.get("nb_element") == "cell_code":
+        return _code_cell(node, page)
+    if isinstance(node, nodes.section) and node.children and isinstance(node[0], nodes.title):
+        return [_heading(node, page, level), *_each(node[1:], page, level + 1)]
+    if isinstance(node, nodes.caption):  # 図の題: ページと同じ「図 7.1」を前に付ける
+        number = page.number("figure", node.parent["ids"][0]) if node.parent["ids"] else ""
+        prefix = f"**{page.numfig_format['figure'] % number}** " if number else ""
+        return [prefix + inline(node, page)]
+    if isinstance(node, nodes.literal_block):
+        language = node.get("language", "default")
+        if language == "default":  # literalinclude した .py は Python、ほかは言語なし
+            language = "python" if str(node.get("source", "")).endswith(".py") else ""
+        language = {"ipython3": "python"}.get(language, language)
+        return [f"```{language}\n{page.code(node.astext()).rstrip()}\n```"]
+    if isinstance(node, nodes.math_block):
+        return [_math_block(node, page)]
+    if isinstance(node, nodes.image):
+        return [_image(node, page)]
+    if isinstance(node, nodes.table):
+        return [_table(node, page)]
+    if isinstance(node, nodes.rubric):
+        return [f"**{inline(node, page)}**"]
+    if isinstance(node, (nodes.bullet_list, nodes.enumerated_list)):
+        start = node.get("start", 1)
+        marks = [f"{start + k}. " if isinstance(node, nodes.enumerated_list) else "- " for k in range(len(node))]
+        return ["\n".join(_indent(_joined(item, page, level), mark) for mark, item in zip(marks, node))]
+    if isinstance(node, nodes.definition_list):
+        return ["\n".join(_indent(f"**{inline(item[0], page)}**: {_joined(item[-1], page, level)}", "- ")
+                          for item in node)]
+    if isinstance(node, nodes.block_quote):
+        return ["\n".join(f"> {line}".rstrip() for line in _joined(node, page, level).split("\n"))]
+    if isinstance(node, nodes.raw):
+        return [node.astext()] if "html" in node.get("format", "").split() else []
+    if isinstance(node, nodes.TextElement):  # 段落と、ほかの文字だけの節点(題、行など)
+        return [inline(node, page)]
+    title = _box_title(node, page)
+    if title is not None:  # 演習問題・解答・囲み: 太字の題 + 本文
+        body = [child for child in node.children if not isinstance(child, nodes.title)]
+        return [f"**{title}**", *_each(body, page, level)]
+    return _each(node.children, page, level)
+
+
+def _box_title(node, page: Page) -> str | None:
+    """演習問題(「演習問題 7.1 (導出)」)・解答・囲み(admonition)の題。ほかの節点は None。
+    sphinx-exercise は、参照の解決のときに題を docutils の title にしています(番号は HTML が付ける)。"""
+    kind = type(node).__name__
+    if kind not in {"exercise_enumerable_node", "solution_node"} and not isinstance(node, nodes.Admonition):
+        return None
+    title = node.next_node(nodes.title)
+    text = inline(title, page).strip() if title else admonitionlabels.get(node.tagname, "")
+    if kind == "exercise_enumerable_node":
+        number = page.numfig_format.get("exercise", "%s") % page.number("exercise", node["ids"][0])
+        return f"{number} {text}".strip()
+    return text
+
+
+def _each(children, page: Page, level: int) -> list:
+    """節点の並びを、blocks の結果をつないだ 1 つの並びにする。"""
+    return [part for child in children for part in blocks(child, page, level)]
+
+
+def _joined(node, page: Page, level: int) -> str:
+    """リストの項目などの中身(コードのセルは来ない)を、空行で区切った Markdown にする。"""
+    return "\n\n".join(part for part in _each(node.children, page, level) if isinstance(part, str) and part)
+
+
+def page_cells(doctree, page: Page) -> list[nbformat.NotebookNode]:
+    """ページの doctree を、ノートブックのセル(Markdown とコード)の並びにする。"""
+    cells, markdown = [], []
+    for part in _each(doctree.children, page, 1):
+        if isinstance(part, str):
+            if part.strip():
+                markdown.append(part)
             continue
-        math_label = MATH_LABEL.match(line)
-        if math_label:  # $$ ... $$ (label) → \tag{番号}
-            indent, label = math_label.groups()
-            out.append(f"{indent}\\tag{{{resolver.equations.get(label, label)}}}")
-            out.append(f"{indent}$$")
-            i += 1
-            continue
-        if not FENCE_OPEN.match(line):
-            out.append(line)
-            i += 1
-            continue
-        head, body, i = _directive_block(lines, i)
-        indent, name, argument, options = head["indent"], head["name"], head["argument"], head["options"]
-        inner = convert_markdown("\n".join(body), page, repo_root, resolver)
-        if name == "literalinclude":
-            block = resolver.code(_literalinclude(argument, options, page))
-        elif name in {"figure", "image"}:
-            repo_path = (page.parent / argument).resolve().relative_to(repo_root).as_posix()
-            alt = options.get("alt", "")
-            block = f"![{alt}]({resolver.image(repo_path)})"
-            if inner.strip():
-                block += f"\n\n*{inner.strip()}*"
-        elif name in {"math"}:
-            tag = options.get("label")
-            block = "$$\n" + "\n".join(body).strip() + (f"\n\\tag{{{resolver.equations.get(tag, tag)}}}" if tag else "") + "\n$$"
-        elif name in {"code-block", "code", "sourcecode"}:
-            block = f"```{argument}\n" + "\n".join(body).rstrip() + "\n```"
-        elif name in {"toctree", "bibliography", "contents", "tableofcontents"}:
-            block = ""
-        elif name == "glossary":
-            block = inner
-        elif name in {"exercise", "exercise-start"}:  # sphinx-exercise: 「演習問題 1.2(考察)」+ 本文
-            number = resolver.numbers.get(str(options.get("label", "")), "演習問題")
-            title = f"{number}({convert_roles(argument, resolver)})" if argument else number
-            block = f"**{title}**" + (f"\n\n{inner.strip()}" if inner.strip() else "")
-        elif name in {"solution", "solution-start"}:  # 解答(本では折りたたみ)
-            block = "**解答**" + (f"\n\n{inner.strip()}" if inner.strip() else "")
-        elif name in {"exercise-end", "solution-end"}:
-            block = ""
-        else:  # admonition, note, exercise, solution, dropdown など: 見出し + 本文
-            title = argument or name.split(":")[-1]
-            block = f"**{convert_roles(title, resolver)}**\n\n{inner.strip()}"
-        out.extend(indent + part if part else part for part in block.split("\n"))
-    return convert_roles("\n".join(out), resolver)
+        if markdown:
+            cells.append(nbformat.v4.new_markdown_cell("\n\n".join(markdown)))
+            markdown = []
+        cells.append(part)
+    if markdown:
+        cells.append(nbformat.v4.new_markdown_cell("\n\n".join(markdown)))
+    return cells
 
 
-# ---- ノートブック全体 -------------------------------------------------------------------------
+def install_cell(*, repo_url: str, ref: str, book_title: str, page_url: str, site_url: str) -> nbformat.NotebookNode:
+    """ページをビルドした版の dlmath を、なければインストールするセル。"""
+    kind = "タグ" if re.fullmatch(r"v\d+\.\d+", ref) else "コミット" if re.fullmatch(r"[0-9a-f]{40}", ref) else "ブランチ"
+    cell = nbformat.v4.new_code_cell(INSTALL_CELL.format(
+        title=book_title or "本", page_url=page_url, ref_kind=kind, ref=ref,
+        requirement=pip_requirement(repo_url, ref), local_url=f"{site_url}{LOCAL_GUIDE}").rstrip())
+    cell.metadata["tags"] = ["install-dlmath"]
+    return cell
 
 
-def convert(
-    source: Path,
-    repo_root: Path,
-    *,
-    repo_url: str,
-    ref: str,
-    book_title: str = "",
-    docname: str | None = None,
-    resolver: Resolver | None = None,
-) -> nbformat.NotebookNode:
-    """MyST Markdown のページ source を、単独で動くノートブックにする。"""
-    import jupytext  # 読み込みに時間がかかるので、使うときだけ
-
-    source = Path(source).resolve()
-    repo_root = Path(repo_root).resolve()
-    docname = docname or source.relative_to(repo_root).with_suffix("").as_posix()
-    resolver = resolver or Resolver(site_url=default_site_url(repo_url), docname=docname)
-    notebook = jupytext.read(source, fmt="myst")
-
-    cells = []
-    for cell in notebook.cells:
-        if "remove-cell" in cell.metadata.get("tags", []):
-            continue
-        if cell.cell_type == "markdown":
-            cell.source = convert_markdown(cell.source, source, repo_root, resolver)
-            if not cell.source.strip():
-                continue
-        else:
-            cell.source = resolver.code(cell.source)
-        cells.append(cell)
-
-    install = nbformat.v4.new_code_cell(
-        INSTALL_CELL.format(
-            title=book_title or "本",
-            page_url=f"{resolver.site_url}{docname}.html",
-            ref_kind="タグ" if re.fullmatch(r"v\d+\.\d+", ref) else "コミット" if re.fullmatch(r"[0-9a-f]{40}", ref) else "ブランチ",
-            ref=ref,
-            requirement=pip_requirement(repo_url, ref),
-            local_url=f"{resolver.site_url}{LOCAL_GUIDE}",
-        ).rstrip()
-    )
-    install.metadata["tags"] = ["install-dlmath"]
-    notebook.cells = [install, *cells]
-    notebook.metadata.pop("jupytext", None)
-    notebook.metadata["language_info"] = {"name": "python"}
-    for index, cell in enumerate(notebook.cells):
+def notebook(cells: list, install: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """インストールのセルとページのセルから、単独で動くノートブックを作る。"""
+    result = nbformat.v4.new_notebook()
+    result.cells = [install, *cells]
+    result.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    result.metadata["language_info"] = {"name": "python"}
+    for index, cell in enumerate(result.cells):
         cell["id"] = f"cell-{index}"  # 生成のたびに変わらない id(差分が出ないように)
-    nbformat.validate(notebook)
-    return notebook
+    nbformat.validate(result)
+    return result
+
+
+def built_notebook(docname: str, html_dir: Path) -> nbformat.NotebookNode:
+    """ビルドしたサイト(html_dir)の章 docname のノートブック。なければビルドを促す。"""
+    path = Path(html_dir) / NOTEBOOK_DIR / f"{docname}.ipynb"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} がありません。ノートブックはビルドで作ります(make book)。")
+    return nbformat.read(path, as_version=4)
 
 
 def requirements_txt(repo_url: str, ref: str, dependencies: list[str]) -> str:
@@ -387,95 +397,75 @@ def notebook_docs(app) -> list[str]:
     return docs
 
 
-def _resolver(app, docname: str, site_url: str) -> Resolver:
-    from myst_nb.core.variables import format_plain_text
-
-    env = app.env
-    fignumbers = env.toc_fignumbers
-    numfig_format = app.config.numfig_format
-    equations = {}
-    for label, (doc, number) in env.get_domain("math").equations.items():
-        found = fignumbers.get(doc, {}).get("displaymath", {}).get(f"equation-{label}")
-        equations[label] = ".".join(map(str, found)) if found else str(number)
-    labels = dict(env.get_domain("std").labels)
-    in_code = {}
-    for label in [*equations, *(label for label in labels if label.startswith("sec-"))]:
-        before, text, _, _ = code_reference(env, docname, label)
-        in_code[label] = before + text
-    numbers = {}
-    for label, (doc, anchor, title) in labels.items():
-        for figtype, ids in fignumbers.get(doc, {}).items():
-            if anchor in ids and figtype in numfig_format:
-                numbers[label] = numfig_format[figtype] % ".".join(map(str, ids[anchor]))
-        # 章・節への {numref}`第%s章 <sec-…>`: 番号は toc_secnumbers の "#アンカー"(ページの最初の見出しは "" の項)
-        secnumbers = env.toc_secnumbers.get(doc, {})
-        top = doc in env.titles and title == env.titles[doc].astext()
-        section = secnumbers.get("#" + anchor) or (secnumbers.get("") if top else None)
-        if label not in numbers and section:
-            numbers[label] = ".".join(map(str, section))
-    images = {}
-    for path, (_, unique) in env.images.items():
-        images[Path(path).as_posix()] = f"_images/{unique}"
-    glue_path = Path(app.outdir).parent / "jupyter_execute" / f"{docname}.glue.json"
-    glue = {}
-    if glue_path.exists():
-        for key, output in json.loads(glue_path.read_text(encoding="utf-8")).items():
-            if "text/plain" in output.get("data", {}):
-                glue[key] = output["data"]["text/plain"]
-    return Resolver(
-        site_url=site_url,
-        docname=docname,
-        equations=equations,
-        labels=labels,
-        in_code=in_code,
-        numbers=numbers,
-        images=images,
-        glue=glue,
-        glue_format=format_plain_text,
-    )
+def _cells_path(app, docname: str) -> Path:
+    return Path(app.doctreedir) / "notebooks" / f"{docname}.json"
 
 
-def _inputs_digest(source: Path, resolver: Resolver, settings: tuple) -> str:
-    """ノートブックの中身を決めるもの(ページ、literalinclude するファイル、参照の番号、glue の値、設定)。"""
-    digest = hashlib.sha256()
-    text = source.read_text(encoding="utf-8")
-    digest.update(text.encode())
-    for included in sorted(set(re.findall(r"\{literalinclude\}\s*(\S+)", text))):
-        path = source.parent / included
-        digest.update(path.read_bytes() if path.is_file() else b"missing")
-    state = {k: v for k, v in asdict(resolver).items() if k != "glue_format"}
-    # この変換のコードと、page_numbering.py から借りるコードの式の書き方が変わっても作り直す
-    code = [Path(__file__).read_text(encoding="utf-8"), EQUATION_IN_CODE.pattern]
-    digest.update(json.dumps([state, settings, code], sort_keys=True, default=str).encode())
-    return digest.hexdigest()
+def _converter_digest() -> str:
+    """変換のコード(この拡張と、コードの式の番号を決める page_numbering.py)。変われば全ページのセルを作り直す。"""
+    here = Path(__file__).parent
+    return hashlib.sha256(b"".join((here / name).read_bytes() for name in ("notebooks.py", "page_numbering.py"))).hexdigest()
+
+
+def _saved_cells(app, docname: str) -> list | None:
+    """collect_cells が残したセル。ないか、いまと違う変換のコードで作ったものなら None。"""
+    path = _cells_path(app, docname)
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return saved["cells"] if isinstance(saved, dict) and saved.get("converter") == _converter_digest() else None
+
+
+def collect_cells(app, doctree, docname) -> None:
+    """HTML を書く直前の(参照を解決した)doctree から、ページのセルを作って doctree の隣に残す。"""
+    path = Path(app.env.doc2path(docname))
+    if app.builder.format != "html" or _repository(app) is None or path.suffix != ".md" or not has_code_cells(path):
+        return
+    repo_url, _ = _repository(app)
+    page = Page(env=app.env, docname=docname, site_url=_site_url(app, repo_url),
+                numfig_format=app.config.numfig_format, secnumber_suffix=app.config.html_secnumber_suffix)
+    target = _cells_path(app, docname)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    saved = {"converter": _converter_digest(), "cells": page_cells(doctree, page)}
+    partial = target.with_suffix(".tmp")  # 途中で止まっても壊れたファイルを残さない
+    partial.write_text(json.dumps(saved, ensure_ascii=False), encoding="utf-8")
+    os.replace(partial, target)
+
+
+def pages_without_cells(app, env, added, changed, removed) -> list[str]:
+    """セルを残していないページと、変換のコードが変わる前に残したページを読み直させる。"""
+    if app.builder.format != "html" or _repository(app) is None:
+        return []
+    return [docname for docname in notebook_docs(app) if _saved_cells(app, docname) is None]
 
 
 def write_notebooks(app, exception) -> None:
+    """残したセルにいまの版のインストールのセルを付けて、_notebooks/ にノートブックと requirements.txt を書く。"""
     if exception is not None or app.builder.format != "html" or _repository(app) is None:
         return
     repo_url, ref = _repository(app)
     site_url = _site_url(app, repo_url)
     title = app.config.html_title or app.config.project
     outdir = Path(app.outdir) / NOTEBOOK_DIR
-    # 入力が変わっていないノートブックは作り直さない(jupytext の変換は 1 ページ 0.1 秒以上かかる)
-    record = Path(app.doctreedir) / "notebooks.json"
-    digests = json.loads(record.read_text(encoding="utf-8")) if record.exists() else {}
-    for docname in notebook_docs(app):
-        source = Path(app.env.doc2path(docname))
-        target = outdir / f"{docname}.ipynb"
-        resolver = _resolver(app, docname, site_url)
-        digest = _inputs_digest(source, resolver, (repo_url, ref, title))
-        if target.exists() and digests.get(docname) == digest:
+    docs = notebook_docs(app)
+    for docname in docs:
+        saved = _saved_cells(app, docname)
+        if saved is None:
+            logger.warning("%s のノートブックのセルがありません(_build/.doctrees を消してビルドし直してください)",
+                           docname, location=docname)
             continue
-        notebook = convert(
-            source, Path(app.srcdir), repo_url=repo_url, ref=ref, book_title=title, docname=docname, resolver=resolver
-        )
+        cells = [nbformat.from_dict(cell) for cell in saved]
+        install = install_cell(repo_url=repo_url, ref=ref, book_title=title,
+                               page_url=f"{site_url}{docname}.html", site_url=site_url)
+        target = outdir / f"{docname}.ipynb"
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(nbformat.writes(notebook), encoding="utf-8")
-        digests[docname] = digest
+        target.write_text(nbformat.writes(notebook(cells, install)), encoding="utf-8")
+    for old in outdir.rglob("*.ipynb"):  # コードセルがなくなったページのノートブックは公開しない
+        if old.relative_to(outdir).with_suffix("").as_posix() not in docs:
+            old.unlink()
     dependencies = declared_dependencies(Path(app.srcdir))
     (outdir / "requirements.txt").write_text(requirements_txt(repo_url, ref, dependencies), encoding="utf-8")
-    record.write_text(json.dumps(digests, indent=1), encoding="utf-8")
 
 
 def add_launch_buttons(app, pagename, templatename, context, doctree) -> None:
@@ -526,6 +516,9 @@ def add_launch_buttons(app, pagename, templatename, context, doctree) -> None:
 
 
 def setup(app):
+    # editions.add_report_links(doctree-resolved、既定の優先度 500)が「質問・指摘」を足す前に読む。
+    app.connect("doctree-resolved", collect_cells, priority=400)
+    app.connect("env-get-outdated", pages_without_cells)
     app.connect("build-finished", write_notebooks)
     # テーマ(sphinx-book-theme)がヘッダーのボタンを作る(priority 501)より後に足す。
     app.connect("html-page-context", add_launch_buttons, priority=600)

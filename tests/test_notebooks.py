@@ -1,10 +1,11 @@
 """各章のノートブック(Colab・Binder・ダウンロード用)。
 
-1. 章ごとに、ビルドと同じ変換(_ext/notebooks.py の convert)で .ipynb を作り、dlmath と宣言した依存だけの
-   環境(tools/compat.py の declared)の新しいカーネルで 1 冊ずつ、空の一時ディレクトリを作業ディレクトリにして
-   実行します。ページどうしで状態を共有せず、ビルドの作業ディレクトリや宣言していない依存にも頼らないことを
-   確かめます。
-2. ビルド済みサイトの各ページの Colab・Binder・.ipynb のリンクが、deploy ワークフローが
+1. ビルドが書いたノートブック(_build/html/_notebooks/、_ext/notebooks.py が doctree から作る)がページと同じものか
+   を確かめます: コードのセルの並び、見出しの番号、式の番号、MyST の書き方が残っていないこと。
+2. 各章のノートブックを、dlmath と宣言した依存だけの環境(tools/compat.py の declared)の新しいカーネルで 1 冊ずつ、
+   空の一時ディレクトリを作業ディレクトリにして実行し、表示される出力がページの出力と同じことを確かめます。
+   ページどうしで状態を共有せず、ビルドの作業ディレクトリや宣言していない依存にも頼らないことを確かめます。
+3. ビルド済みサイトの各ページの Colab・Binder・.ipynb のリンクが、deploy ワークフローが
    公開するもの(notebooks ブランチに push するディレクトリ)を指していることを確かめます。
 """
 
@@ -14,46 +15,129 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import parse_qs, urljoin, urlparse
 
 import nbformat
 import pytest
 import yaml
 from bs4 import BeautifulSoup
+from docutils import nodes
+from docutils.utils import new_document
 
-from conftest import ROOT, toc_files
+from conftest import HTML, ROOT, toc_files
 
 sys.path.insert(0, str(ROOT / "_ext"))
 sys.path.insert(0, str(ROOT / "tools"))
 import compat  # noqa: E402  (tools/compat.py: 読者の環境に近い venv でノートブックを実行する)
-import notebooks  # noqa: E402  (_ext/notebooks.py: ビルドと同じ変換)
+import notebooks  # noqa: E402  (_ext/notebooks.py: ノートブックを書くビルドの拡張)
 
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 REPO_URL = CONFIG["repository"]["url"]
-BRANCH = CONFIG["repository"].get("branch", "main")
-COMMIT = "0123456789abcdef0123456789abcdef01234567"  # ビルドではいまのコミット(_ext/notebooks.py の _repository)
 DEPLOY = ROOT / ".github" / "workflows" / "deploy.yml"
 
 CHAPTERS = [f for f in toc_files() if notebooks.has_code_cells(ROOT / f"{f}.md")]
 
 
-def _convert(docname: str) -> nbformat.NotebookNode:
-    return notebooks.convert(ROOT / f"{docname}.md", ROOT, repo_url=REPO_URL, ref=COMMIT, docname=docname)
+def built(docname: str) -> nbformat.NotebookNode:
+    return notebooks.built_notebook(docname, HTML)
+
+
+def head_commit() -> str:
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    assert re.fullmatch(r"[0-9a-f]{40}", commit), f"git rev-parse HEAD: {commit!r}"
+    return commit
+
+
+def page(docname: str) -> BeautifulSoup:
+    return BeautifulSoup((HTML / f"{docname}.html").read_text(encoding="utf-8"), "html.parser")
+
+
+def page_cells(soup: BeautifulSoup) -> list:
+    """ページのコードセル(MyST-NB の div.cell)。"""
+    return soup.select("article div.cell")
 
 
 def test_chapters_with_code_are_found():
     assert "book/linear-regression" in CHAPTERS, CHAPTERS
 
 
+def _cell_container(code: str, figure_id: str) -> nodes.container:
+    """MyST-NB が作るコードセルの形(ソースと、図を描いた出力)。"""
+    source = nodes.container(nb_element="cell_code_source")
+    source += nodes.literal_block(code, code)
+    figure = nodes.figure(ids=[figure_id])
+    figure += nodes.image(uri="jupyter_execute/x.png")
+    figure += nodes.caption("", "点の並び")
+    output = nodes.container(nb_element="cell_code_output")
+    output += figure
+    cell = nodes.container(nb_element="cell_code", cell_metadata={"tags": ["hide-input"]})
+    cell += [source, output]
+    return cell
+
+
+def test_converter_writes_markdown_and_code_cells_from_a_doctree():
+    """ビルドなしで、doctree の節点ごとの変換を確かめる: 見出しと式と図の番号、$ と | の扱い、入れ子のリスト、
+    囲み、コードセルとその図の題、参照の URL。"""
+    env = SimpleNamespace(toc_secnumbers={"book/p": {"": (3,), "#sec-b": (3, 1)}},
+                          toc_fignumbers={"book/p": {"figure": {"fig-a": (3, 1)},
+                                                     "displaymath": {"equation-eq-a": (3, 1)}}}, images={})
+    page = notebooks.Page(env=env, docname="book/p", site_url="https://example.org/book/",
+                          numfig_format={"figure": "図 %s"})
+    doc = new_document("p")
+    top = nodes.section(ids=["sec-a"])
+    top += nodes.title("", "題")
+    para = nodes.paragraph()
+    para += [nodes.Text("値段は $5 で "), nodes.math("", "x^2"), nodes.Text("。")]
+    para += nodes.reference("", "前の章", refuri="other.html#sec-x")
+    top += para
+    table = nodes.table()
+    group = nodes.tgroup(cols=1)
+    body = nodes.tbody()
+    for text in ("列", "a | b"):
+        row, entry = nodes.row(), nodes.entry()
+        entry += nodes.paragraph("", text)
+        row += entry
+        body += row
+    group += body
+    table += group
+    top += table
+    inner = nodes.bullet_list()
+    inner += nodes.list_item("", nodes.paragraph("", "内側"))
+    outer = nodes.bullet_list()
+    outer += nodes.list_item("", nodes.paragraph("", "外側"), inner)
+    top += outer
+    box = nodes.admonition()
+    box += [nodes.title("", "注意"), nodes.paragraph("", "本文")]
+    top += box
+    sub = nodes.section(ids=["sec-b"])
+    sub += nodes.title("", "小見出し")
+    sub += nodes.math_block("y = 2x", "y = 2x", label="eq-a", number=1)
+    sub += _cell_container("print(1)", "fig-a")
+    top += sub
+    doc += top
+    cells = notebooks.page_cells(doc, page)
+    assert [c.cell_type for c in cells] == ["markdown", "code", "markdown"]
+    text = cells[0].source
+    assert text.startswith("# 3. 題\n\n値段は \\$5 で $x^2$。[前の章](https://example.org/book/book/other.html#sec-x)")
+    assert "| 列 |\n| --- |\n| a \\| b |" in text
+    assert "- 外側\n\n  - 内側" in text
+    assert "**注意**\n\n本文" in text
+    assert "## 3.1. 小見出し\n\n$$\ny = 2x\n\\tag{3.1}\n$$" in text
+    assert cells[1].source == "print(1)" and cells[1].metadata["tags"] == ["hide-input"]
+    assert cells[2].source == "**図 3.1** 点の並び"
+
+
 @pytest.mark.parametrize("docname", CHAPTERS)
-def test_notebook_is_self_contained(docname):
-    notebook = _convert(docname)
+def test_notebook_is_self_contained(docname, site):
+    notebook = built(docname)
     install = notebook.cells[0]
     owner, repo = notebooks.repo_parts(REPO_URL)
+    commit = head_commit()
     assert install.cell_type == "code"
     assert 'find_spec("dlmath") is None' in install.source
-    assert f"git+https://github.com/{owner}/{repo}.git@{COMMIT}" in install.source
-    assert f"コミット {COMMIT}" in install.source
+    assert f"git+https://github.com/{owner}/{repo}.git@{commit}" in install.source
+    assert f"コミット {commit}" in install.source
     for index, cell in enumerate(notebook.cells):
         assert "remove-cell" not in cell.metadata.get("tags", []), f"セル {index} は remove-cell です"
         if cell.cell_type == "code":
@@ -61,8 +145,29 @@ def test_notebook_is_self_contained(docname):
                 f"セル {index} が本のビルド用の myst_nb / glue を使っています(ノートブックでは動きません):\n{cell.source}"
             )
         else:
-            leftovers = re.findall(r"\{[\w:.-]+\}`[^`]*`|^\s*(?::{3,}|`{3,})\{[\w:.-]+\}.*$", cell.source, re.M)
+            leftovers = re.findall(r"\{[\w:.-]+\}`[^`]*`|^\s*(?::{3,}|`{3,})\{[\w:.-]+\}.*$|^\([\w-]+\)=$", cell.source, re.M)
             assert not leftovers, f"セル {index} に MyST の書き方が残っています: {leftovers}"
+
+
+@pytest.mark.parametrize("docname", CHAPTERS)
+def test_notebook_has_the_pages_code_headings_and_equations(docname, site):
+    """ノートブックはページと同じもの: コードのセルはページのコードセルと同じ順に同じ文字、見出しの番号、
+    図の番号、式の番号もページと同じ並び。"""
+    notebook, soup = built(docname), page(docname)
+    code = [c.source.strip() for c in notebook.cells[1:] if c.cell_type == "code"]
+    shown = [cell.select_one("div.cell_input pre").get_text().strip() for cell in page_cells(soup)]
+    assert code == shown
+    markdown = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+    headings = re.findall(r"^#+ (\d+(?:\.\d+)*)\. ", markdown, re.M)
+    numbers = [s.get_text().strip().rstrip(".") for s in soup.select("article section > :is(h1, h2, h3, h4) "
+                                                                          "> span.section-number")]
+    assert headings == numbers
+    figures = re.findall(r"^\*\*(図 [\d.]+)\*\* ", markdown, re.M)
+    captions = [s.get_text().strip() for s in soup.select("article figure figcaption span.caption-number")]
+    assert figures == captions
+    tags = re.findall(r"\\tag\{([^}]*)\}", markdown)
+    equations = [str(s.contents[0]).strip().strip("()") for s in soup.select("article div.math span.eqno")]
+    assert tags == equations
 
 
 @pytest.fixture(scope="module")
@@ -74,33 +179,53 @@ def declared_kernel():
     return "declared"
 
 
+# 実行のたびに変わるのが正しい出力。時間を測るセルは数を「#」にして文字だけを比べ、入っているパッケージの版を
+# 表示するセル(ビルドの環境と読者の環境で違う)は比べません。
+TIMED = re.compile(r"perf_counter")
+VERSIONS = re.compile(r"importlib\.metadata")
+NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
+
+
+def _words(text: str) -> str:
+    """空白の違い(出力が何回に分かれて届いたか、行の折り返し)を除いた文字。"""
+    return " ".join(text.split())
+
+
+def _text_outputs(outputs) -> str:
+    """セルの出力のうち、print の出力と式の値(text/plain)をつないだ文字(画像と HTML の表は除く)。"""
+    parts = []
+    for output in outputs:
+        data = output.get("data", {})
+        if output.get("output_type") == "stream" and output.get("name") == "stdout":
+            parts.append(output["text"])
+        elif "text/plain" in data and not set(data) & {"image/png", "text/html"}:  # ページでは画像・表
+            parts.append(data["text/plain"])
+    return _words(" ".join(parts))
+
+
 @pytest.mark.parametrize("docname", CHAPTERS)
 def test_notebook_runs_alone_with_only_the_declared_dependencies(docname, declared_kernel):
-    """読者が pip install した dlmath(と pyproject.toml の依存)だけで、各章のノートブックが新しいカーネルで動く。
+    """読者が pip install した dlmath(と pyproject.toml の依存)だけで、各章のノートブックが新しいカーネルで動き、
+    ページと同じ文字の出力を出す(時間を測るセルは数を除いて比べ、版を表示するセルは比べない)。
 
     作業ディレクトリは空の一時ディレクトリ。セルのエラー、stderr、dlmath・ページから出た非推奨の警告は失敗。
     """
-    seconds, problems = compat.run_notebook(docname, declared_kernel)
+    seconds, problems, notebook = compat.run_notebook(docname, declared_kernel)
     assert not problems, "\n\n".join(problems)
-
-
-def test_equation_labels_in_code_read_as_numbers():
-    """literalinclude した関数とコードセルの「式 eq-ラベル」「節 sec-ラベル」は、ページと同じ「式(3.3)」「3.2節」になる
-    (リンクはなし。文字は Sphinx の環境から page_numbering.code_reference が決めて Resolver.in_code に入れる)。
-    分からないラベル(Resolver にない)は、そのまま残す。"""
-    resolver = notebooks.Resolver(in_code={"eq-linreg-predict-vector": "式(3.3)", "eq-linreg-uncenter": "式(3.12)",
-                                           "sec-linreg-closed-form": "3.6節"})
-    notebook = notebooks.convert(ROOT / "book/linear-regression.md", ROOT, repo_url=REPO_URL, ref=COMMIT,
-                                 docname="book/linear-regression", resolver=resolver)
-    markdown = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
-    code = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
-    assert '"""予測関数 yp = x @ w を返す(式(3.3))。' in markdown  # literalinclude した predict
-    assert "# 式(3.12)" in code and "式 eq-linreg-uncenter" not in code  # コードセルのコメント
-    assert "式 eq-linreg-predict-vector" not in markdown + code
-    assert "(3.6節)" in code and "sec-linreg-closed-form" not in code  # コードセルのコメントの節
-    assert "(式 eq-linreg-loss)" in markdown  # 番号が分からない
-    both = notebooks.Resolver(in_code={"eq-deep-minibatch": "式(7.9)", "eq-practical-sgd": "式(8.1)"})
-    assert both.code("(式 eq-deep-minibatch と eq-practical-sgd)") == "(式(7.9)と式(8.1))"
+    ran = [c for c in notebook.cells[2:] if c.cell_type == "code"]  # インストールと警告のセルの後
+    shown = page_cells(page(docname))
+    assert len(ran) == len(shown)
+    different = []
+    for index, (cell, html) in enumerate(zip(ran, shown)):
+        on_page = _words(" ".join(pre.get_text() for pre in html.select("div.cell_output div.output pre")))
+        in_notebook = _text_outputs(cell.outputs)
+        if VERSIONS.search(cell.source):
+            continue
+        if TIMED.search(cell.source):
+            on_page, in_notebook = NUMBER.sub("#", on_page), NUMBER.sub("#", in_notebook)
+        if in_notebook != on_page:
+            different.append((index, in_notebook[:300], on_page[:300]))
+    assert not different, different
 
 
 def test_built_notebooks_show_equation_numbers_in_code(site):
@@ -116,6 +241,8 @@ def test_built_notebooks_show_equation_numbers_in_code(site):
     assert '"""予測関数 yp = x @ w を返す(式(3.3))。' in chapter3
     assert re.search(r"\(関数と微分の式\(\d+\)\)", chapter3)  # numerical_gradient の docstring
     assert re.search(r"\(3\.\d+節\)", chapter3)  # center などの docstring
+    chapter7 = "\n".join(c.source for c in nbformat.read(published / "book/deep-learning.ipynb", as_version=4).cells)
+    assert re.search(r"式\(7\.\d+\)と式\(8\.\d+\)", chapter7)  # 「式 eq-a と eq-b」の 2 つ目も番号に(SGD の docstring)
 
 
 def test_built_notebooks_show_chapter_numbers_in_numrefs(site):
@@ -180,12 +307,12 @@ def test_published_dir_has_notebooks_and_binder_requirements(site):
         assert notebooks.pip_requirement(REPO_URL, commit) in install, f"{docname}: {install}"
 
 
-def test_install_cell_stops_with_a_japanese_message_when_pip_fails(tmp_path):
+def test_install_cell_stops_with_a_japanese_message_when_pip_fails(tmp_path, site):
     """dlmath のない Python で、インストールに失敗したら次のセルへ進まず、手元で動かす方法を示して止まる。"""
-    install = _convert("book/linear-regression").cells[0].source
+    install = built("book/linear-regression").cells[0].source
     owner, repo = notebooks.repo_parts(REPO_URL)
     # pip が必ず失敗する指定にする(ネットにつながる CI でも本物の GitHub から入れてしまわないように)
-    install = install.replace(f"git+https://github.com/{owner}/{repo}.git@{COMMIT}", f"file://{tmp_path}/missing")
+    install = install.replace(f"git+https://github.com/{owner}/{repo}.git@{head_commit()}", f"file://{tmp_path}/missing")
     script = tmp_path / "install.py"
     script.write_text(install + "\nprint('NEXT CELL')\n", encoding="utf-8")
     # -I: ユーザーの site-packages も環境変数も見ない、dlmath の入っていない Python(この venv の元の Python)

@@ -1,6 +1,6 @@
 """読者が変えて試す値(パラメーター)は、ページで 1 度だけ決め、後のセルはすべてそれを使う(第3章と第7章)。
 
-1. ビルドと同じ変換(_ext/notebooks.py の convert)でノートブックを作り、各パラメーターへの代入がコードのセル全体で
+1. ビルドしたノートブック(_build/html/_notebooks/、_ext/notebooks.py)を読み、各パラメーターへの代入がコードのセル全体で
    ちょうど 1 つであることを確かめます(2 か所で決めると、片方だけ変えた読者の結果が食い違う)。
 2. パラメーターの値を変えたノートブックを、dlmath と宣言した依存だけの環境(tools/compat.py の declared)の新しい
    カーネルで、空の一時ディレクトリを作業ディレクトリにして最後まで実行し、どのセルもエラーにならず、stderr にも
@@ -20,15 +20,14 @@ import time
 import nbformat
 import numpy as np
 import pytest
-import yaml
 from nbclient import NotebookClient
 
-from conftest import ROOT
+from conftest import HTML, ROOT
 
 sys.path.insert(0, str(ROOT / "_ext"))
 sys.path.insert(0, str(ROOT / "tools"))
 import compat  # noqa: E402  (tools/compat.py: 読者の環境に近い venv でノートブックを実行する)
-import notebooks  # noqa: E402  (_ext/notebooks.py: ビルドと同じ変換)
+import notebooks  # noqa: E402  (_ext/notebooks.py: ビルドしたノートブックの場所)
 from dlmath.data import load_digits, load_height_weight  # noqa: E402
 from dlmath.linear import fit, loss, step  # noqa: E402
 from dlmath.network import count_weights, gradient, init_weights  # noqa: E402
@@ -65,10 +64,8 @@ ALPHA3, ITERS3, W3 = 0.05, 150, np.array([1.0, 0.5])
 H7, SEED7, EPOCHS7, BATCH7, ALPHA7, H_DEEP7 = 20, 1, 25, 50, 0.05, 30
 
 
-def convert(docname: str) -> nbformat.NotebookNode:
-    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["repository"]
-    return notebooks.convert(ROOT / f"{docname}.md", ROOT, repo_url=config["url"],
-                             ref=config.get("branch", "main"), docname=docname)
+def built(docname: str) -> nbformat.NotebookNode:
+    return notebooks.built_notebook(docname, HTML)
 
 
 def code_cells(notebook):
@@ -84,8 +81,8 @@ def bound_names(source: str) -> list[str]:
 
 
 @pytest.mark.parametrize("docname", PARAMETERS)
-def test_each_parameter_is_assigned_exactly_once(docname):
-    names = [name for cell in code_cells(convert(docname)) for name in bound_names(cell.source)]
+def test_each_parameter_is_assigned_exactly_once(docname, site):
+    names = [name for cell in code_cells(built(docname)) for name in bound_names(cell.source)]
     for parameter in PARAMETERS[docname]:
         assert names.count(parameter) == 1, (
             f"{docname}: {parameter} への代入が {names.count(parameter)} か所あります(1 か所で決め、後はそれを使う)"
@@ -93,7 +90,7 @@ def test_each_parameter_is_assigned_exactly_once(docname):
 
 
 def changed_notebook(docname: str, changes: list[tuple[str, str]]) -> nbformat.NotebookNode:
-    notebook = convert(docname)
+    notebook = built(docname)
     for pattern, replacement in changes:
         hits = [cell for cell in code_cells(notebook) if re.search(pattern, cell.source, re.M)]
         assert len(hits) == 1, f"{docname}: {pattern!r} に合う行のあるセルが {len(hits)} 個あります"

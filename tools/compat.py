@@ -5,8 +5,8 @@
 - minimum: 宣言した依存の下限の版(pyproject.toml の ``>=`` の値そのもの)。
 - newest: 宣言した依存のいま出ている最新版(版を固定しない)。あれば新しい Python(3.13)で。実行のたびに作り直します。
 
-どの環境にも、ノートブックを動かすカーネル(ipykernel)だけは加えます。ノートブックは本のビルドと同じ変換
-(_ext/notebooks.py の convert)で作り、空の一時ディレクトリで実行します。dlmath またはページのコードから出た
+どの環境にも、ノートブックを動かすカーネル(ipykernel)だけは加えます。ノートブックは本のビルドが書いたもの
+(_build/html/_notebooks/、_ext/notebooks.py。先に make book)を、空の一時ディレクトリで実行します。dlmath またはページのコードから出た
 DeprecationWarning・PendingDeprecationWarning・FutureWarning はエラーとして扱い、stderr への出力も失敗とします。
 
 環境は _build/compat/<名前>/ に作り、declared と minimum は pyproject.toml・requirements.txt・src/ が変わらない限り作り直しません。
@@ -36,9 +36,10 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "_ext"))
-import notebooks  # noqa: E402  (_ext/notebooks.py: ビルドと同じ変換)
+import notebooks  # noqa: E402  (_ext/notebooks.py: ビルドしたノートブックの場所)
 
 COMPAT = ROOT / "_build" / "compat"
+HTML = Path(os.environ.get("DLMATH_SITE", ROOT / "_build" / "html"))  # tests/conftest.py と同じ
 ENVIRONMENTS = ("declared", "minimum", "newest")
 KERNEL_PACKAGE = "ipykernel"
 
@@ -163,11 +164,10 @@ def chapters() -> list[str]:
     return [name for name in names if notebooks.has_code_cells(ROOT / f"{name}.md")]
 
 
-def run_notebook(docname: str, name: str) -> tuple[float, list[str]]:
-    """章 docname のノートブックを環境 name のカーネルで実行し、(秒, 問題のリスト) を返す。"""
-    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["repository"]
-    notebook = notebooks.convert(ROOT / f"{docname}.md", ROOT, repo_url=config["url"],
-                                 ref=config.get("branch", "main"), docname=docname)
+def run_notebook(docname: str, name: str) -> tuple[float, list[str], nbformat.NotebookNode]:
+    """ビルドした章 docname のノートブックを環境 name のカーネルで実行し、(秒, 問題のリスト, 実行した
+    ノートブック) を返す。実行したノートブックのセルは、先頭のインストールのセルの後に STRICT_WARNINGS が 1 つ入る。"""
+    notebook = notebooks.built_notebook(docname, HTML)
     notebook.cells.insert(1, nbformat.v4.new_code_cell(STRICT_WARNINGS))
     with tempfile.TemporaryDirectory() as workdir:
         client = NotebookClient(notebook, timeout=900, kernel_name=f"dlmath-{name}", allow_errors=True,
@@ -184,7 +184,7 @@ def run_notebook(docname: str, name: str) -> tuple[float, list[str]]:
                 problems.append(f"{docname} セル {index} の stderr: {output.text.strip()[:300]}")
     if notebook.cells[0].get("outputs"):  # dlmath は入っているので、インストールのセルは何もしないはず
         problems.append(f"{docname}: インストールのセルが動きました(dlmath が import できない)")
-    return seconds, problems
+    return seconds, problems, notebook
 
 
 def main() -> int:
@@ -204,7 +204,7 @@ def main() -> int:
             continue
         use_kernel(name)
         for docname in docnames:
-            seconds, found = run_notebook(docname, name)
+            seconds, found, _ = run_notebook(docname, name)
             results[docname, name] = (seconds, not found)
             problems += [f"[{name}] {p}" for p in found]
             print(f"{name:9} {docname:40} {seconds:6.1f} s  {'ok' if not found else 'FAILED'}", flush=True)
