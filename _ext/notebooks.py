@@ -27,6 +27,7 @@ tests/test_notebooks.py と tools/compat.py は、ビルドしたノートブッ
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -367,19 +368,23 @@ def declared_dependencies(repo_root: Path) -> list[str]:
 # ---- Sphinx ----------------------------------------------------------------------------------
 
 
-def _repository(app) -> tuple[str, str] | None:
-    """(リポジトリの URL, ノートブックが入れる dlmath の版)。GitHub のリポジトリが設定されていなければ None
-    (ノートブックもボタンも作らない)。版は、版のビルドならそのタグ、そうでなければいまのコミット、
-    git の履歴がなければ設定のブランチです(ページと同じコードを入れるため。ブランチは後から進みます)。"""
-    options = app.config.html_theme_options or {}
-    url = options.get("repository_url") or ""
+def _repository_url(app) -> str | None:
+    """GitHub のリポジトリの URL。設定されていなければ None(ノートブックもボタンも作らない)。"""
+    url = (app.config.html_theme_options or {}).get("repository_url") or ""
     try:
         repo_parts(url)
     except ValueError:
         return None
+    return url
+
+
+def _dlmath_ref(app) -> str:
+    """ノートブックが入れる dlmath の版。版のビルドならそのタグ、そうでなければいまのコミット、git の履歴が
+    なければ設定のブランチです(ページと同じコードを入れるため。ブランチは後から進みます)。
+    git を呼ぶので、ビルドの終わりに 1 度だけ使います。"""
     edition = build_edition(app)
     ref = f"v{edition['version']}" if edition else git(app, "rev-parse", "HEAD")
-    return url, ref or options.get("repository_branch") or "main"
+    return ref or (app.config.html_theme_options or {}).get("repository_branch") or "main"
 
 
 def _site_url(app, repo_url: str) -> str:
@@ -387,20 +392,22 @@ def _site_url(app, repo_url: str) -> str:
     return base if base.endswith("/") else base + "/"
 
 
+def _has_notebook(app, docname: str) -> bool:
+    """ノートブックを作るページか: コードセルのある MyST Markdown。"""
+    path = Path(app.env.doc2path(docname))
+    return path.suffix == ".md" and path.exists() and has_code_cells(path)
+
+
 def notebook_docs(app) -> list[str]:
-    """ノートブックを作るページ: コードセルのある MyST Markdown。"""
-    docs = []
-    for docname in sorted(app.env.found_docs):
-        path = Path(app.env.doc2path(docname))
-        if path.suffix == ".md" and has_code_cells(path):
-            docs.append(docname)
-    return docs
+    """ノートブックを作るページ(docname の順)。"""
+    return [docname for docname in sorted(app.env.found_docs) if _has_notebook(app, docname)]
 
 
 def _cells_path(app, docname: str) -> Path:
     return Path(app.doctreedir) / "notebooks" / f"{docname}.json"
 
 
+@functools.cache  # 1 回のビルドの間、変換のコードは変わらない
 def _converter_digest() -> str:
     """変換のコード(この拡張と、コードの式の番号を決める page_numbering.py)。変われば全ページのセルを作り直す。"""
     here = Path(__file__).parent
@@ -419,10 +426,9 @@ def _saved_cells(app, docname: str) -> list | None:
 
 def collect_cells(app, doctree, docname) -> None:
     """HTML を書く直前の(参照を解決した)doctree から、ページのセルを作って doctree の隣に残す。"""
-    path = Path(app.env.doc2path(docname))
-    if app.builder.format != "html" or _repository(app) is None or path.suffix != ".md" or not has_code_cells(path):
+    repo_url = _repository_url(app)
+    if app.builder.format != "html" or repo_url is None or not _has_notebook(app, docname):
         return
-    repo_url, _ = _repository(app)
     page = Page(env=app.env, docname=docname, site_url=_site_url(app, repo_url),
                 numfig_format=app.config.numfig_format, secnumber_suffix=app.config.html_secnumber_suffix)
     target = _cells_path(app, docname)
@@ -435,16 +441,17 @@ def collect_cells(app, doctree, docname) -> None:
 
 def pages_without_cells(app, env, added, changed, removed) -> list[str]:
     """セルを残していないページと、変換のコードが変わる前に残したページを読み直させる。"""
-    if app.builder.format != "html" or _repository(app) is None:
+    if app.builder.format != "html" or _repository_url(app) is None:
         return []
     return [docname for docname in notebook_docs(app) if _saved_cells(app, docname) is None]
 
 
 def write_notebooks(app, exception) -> None:
     """残したセルにいまの版のインストールのセルを付けて、_notebooks/ にノートブックと requirements.txt を書く。"""
-    if exception is not None or app.builder.format != "html" or _repository(app) is None:
+    repo_url = _repository_url(app)
+    if exception is not None or app.builder.format != "html" or repo_url is None:
         return
-    repo_url, ref = _repository(app)
+    ref = _dlmath_ref(app)
     site_url = _site_url(app, repo_url)
     title = app.config.html_title or app.config.project
     outdir = Path(app.outdir) / NOTEBOOK_DIR
@@ -472,10 +479,9 @@ def add_launch_buttons(app, pagename, templatename, context, doctree) -> None:
     """ノートブックのあるページのヘッダーに、Colab・Binder・.ipynb のボタンを加える。"""
     if doctree is None or "header_buttons" not in context:
         return
-    path = Path(app.env.doc2path(pagename))
-    if path.suffix != ".md" or not path.exists() or not has_code_cells(path) or _repository(app) is None:
+    repo_url = _repository_url(app)
+    if repo_url is None or not _has_notebook(app, pagename):
         return
-    repo_url, _ = _repository(app)
     urls = launch_urls(repo_url, pagename)
     buttons = context["header_buttons"]
     pathto = context["pathto"]

@@ -25,7 +25,7 @@ from bs4 import BeautifulSoup
 from docutils import nodes
 from docutils.utils import new_document
 
-from conftest import HTML, ROOT, toc_files
+from conftest import HTML, ROOT, built_page, toc_files
 
 sys.path.insert(0, str(ROOT / "_ext"))
 sys.path.insert(0, str(ROOT / "tools"))
@@ -47,10 +47,6 @@ def head_commit() -> str:
     commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     assert re.fullmatch(r"[0-9a-f]{40}", commit), f"git rev-parse HEAD: {commit!r}"
     return commit
-
-
-def page(docname: str) -> BeautifulSoup:
-    return BeautifulSoup((HTML / f"{docname}.html").read_text(encoding="utf-8"), "html.parser")
 
 
 def page_cells(soup: BeautifulSoup) -> list:
@@ -153,7 +149,7 @@ def test_notebook_is_self_contained(docname, site):
 def test_notebook_has_the_pages_code_headings_and_equations(docname, site):
     """ノートブックはページと同じもの: コードのセルはページのコードセルと同じ順に同じ文字、見出しの番号、
     図の番号、式の番号もページと同じ並び。"""
-    notebook, soup = built(docname), page(docname)
+    notebook, soup = built(docname), built_page(HTML, docname)
     code = [c.source.strip() for c in notebook.cells[1:] if c.cell_type == "code"]
     shown = [cell.select_one("div.cell_input pre").get_text().strip() for cell in page_cells(soup)]
     assert code == shown
@@ -213,7 +209,7 @@ def test_notebook_runs_alone_with_only_the_declared_dependencies(docname, declar
     seconds, problems, notebook = compat.run_notebook(docname, declared_kernel)
     assert not problems, "\n\n".join(problems)
     ran = [c for c in notebook.cells[2:] if c.cell_type == "code"]  # インストールと警告のセルの後
-    shown = page_cells(page(docname))
+    shown = page_cells(built_page(HTML, docname))
     assert len(ran) == len(shown)
     different = []
     for index, (cell, html) in enumerate(zip(ran, shown)):
