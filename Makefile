@@ -43,11 +43,11 @@ NPM_DEV_STAMP := node_modules/.installed-dev
 ## サイトを _build/html に作ります(実行結果は _build/.jupyter_cache にキャッシュ)。
 ## 前回のビルドのあと入力(BOOK_INPUTS)が何も変わっていなければ、jupyter-book の起動(2 秒ほど)も省きます。
 ## 必ずビルドするには make book FORCE=1。
-BOOK_INPUTS := book src _ext $(wildcard _templates _static) _config.yml _toc.yml requirements.txt pyproject.toml package-lock.json
+BOOK_INPUTS := book src _ext locale $(wildcard _templates _static) _config.yml _toc.yml requirements.txt pyproject.toml package-lock.json
 BOOK_STAMP  := _build/.book-stamp
 book: setup $(NPM_STAMP) $(IPY_CONFIG)
 	@if [ -z "$(FORCE)" ] && [ -f _build/html/index.html ] && [ -f $(BOOK_STAMP) ] && \
-	  [ -z "$$(find $(BOOK_INPUTS) -newer $(BOOK_STAMP) -not -path '*/__pycache__*' -print -quit)" ]; then \
+	  [ -z "$$(find $(BOOK_INPUTS) -newer $(BOOK_STAMP) -not -path '*/__pycache__*' -not -name '*.mo' -print -quit)" ]; then \
 	  echo "make book: 前回のビルドから入力が変わっていないので、ビルドを省きます(FORCE=1 で強制)"; \
 	else \
 	  mkdir -p _build && touch $(BOOK_STAMP).new && \
@@ -162,7 +162,7 @@ $(SERVE_CONF)/conf.py: _config.yml _toc.yml $(STAMP)
 	  'import os, sys' \
 	  '_root = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))' \
 	  'sys.path.insert(0, os.path.join(_root, "_ext"))' \
-	  'for _name in ("html_static_path", "templates_path", "bibtex_bibfiles"):' \
+	  'for _name in ("html_static_path", "templates_path", "bibtex_bibfiles", "locale_dirs"):' \
 	  '    globals()[_name] = [os.path.join(_root, _p) for _p in globals().get(_name, [])]' \
 	  'for _name in ("html_logo", "html_favicon"):' \
 	  '    if globals().get(_name): globals()[_name] = os.path.join(_root, globals()[_name])' >> $@

@@ -18,10 +18,11 @@ dlmath のモジュールと、それらが(パッケージの中で)さらに i
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import json
+import modulefinder
 import re
+import tempfile
 from pathlib import Path
 
 from jupyter_cache import get_cache
@@ -44,49 +45,19 @@ CODE_CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```", re.M | re.S)
 IMPORTS_DLMATH = re.compile(r"^\s*(?:import|from)\s+dlmath\b", re.M)
 
 
-def _module_file(name: str, package_dir: Path) -> Path | None:
-    """dlmath.a.b という名前のモジュールのファイル(パッケージにないものは None)。"""
-    parts = name.split(".")[1:]
-    candidates = [package_dir.joinpath(*parts).with_suffix(".py"), package_dir.joinpath(*parts, "__init__.py")]
-    return next((path for path in candidates if parts and path.is_file()), None)
-
-
-def _imported_modules(tree: ast.AST, package_dir: Path, current: str = "dlmath") -> set[str]:
-    """コードが import する dlmath のモジュール名(from dlmath import x の x がモジュールならそれも)。"""
-    names = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names |= {alias.name for alias in node.names if alias.name.split(".")[0] == "dlmath"}
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:  # 相対 import(パッケージの中だけ)
-                base = ".".join(current.split(".")[: len(current.split(".")) - node.level + 1] + ([base] if base else []))
-            if base.split(".")[0] != "dlmath":
-                continue
-            names.add(base)
-            names |= {f"{base}.{alias.name}" for alias in node.names if _module_file(f"{base}.{alias.name}", package_dir)}
-    return {name for name in names if name == "dlmath" or _module_file(name, package_dir)}
-
-
 def dependencies(code: str, package_dir: Path = PACKAGE_DIR) -> list[Path]:
-    """コードが(直接・間接に)実行する dlmath のファイル。どの import も dlmath/__init__.py を実行します。"""
-    try:
-        todo = _imported_modules(ast.parse(code), package_dir)
-    except SyntaxError:  # IPython の %magic などで読めないセル: 念のためパッケージ全体に依存させる
-        return sorted(package_dir.rglob("*.py"))
-    files, seen = set(), set()
-    while todo:
-        name = todo.pop()
-        seen.add(name)
-        for part in range(2, len(name.split(".")) + 1):  # dlmath.a.b は dlmath.a も実行する
-            parent = ".".join(name.split(".")[:part])
-            if parent not in seen and _module_file(parent, package_dir):
-                todo.add(parent)
-        path = package_dir / "__init__.py" if name == "dlmath" else _module_file(name, package_dir)
-        files.add(path)
-        todo |= _imported_modules(ast.parse(path.read_text(encoding="utf-8")), package_dir, name) - seen
-    files.add(package_dir / "__init__.py")
-    return sorted(files)
+    """コードが(直接・間接に)実行する dlmath のファイル。標準ライブラリの modulefinder に、パッケージの
+    ディレクトリだけを探させて import をたどります(numpy などは見つからないものとして飛ばします)。"""
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "page.py"
+        script.write_text(code, encoding="utf-8")
+        finder = modulefinder.ModuleFinder(path=[str(package_dir.parent)])
+        try:
+            finder.run_script(str(script))
+        except SyntaxError:  # IPython の %magic などで読めないセル: 念のためパッケージ全体に依存させる
+            return sorted(package_dir.rglob("*.py"))
+    found = (module.__file__ for name, module in finder.modules.items() if name.split(".")[0] == package_dir.name)
+    return sorted({Path(file) for file in found if file})
 
 
 CELL_OPTIONS = re.compile(r"\A(?:---\n.*?^---\n|(?:[ \t]*:[\w-]+:.*\n)+)", re.M | re.S)

@@ -2,69 +2,32 @@
 
 pydata-sphinx-theme 0.17.1 と sphinx-book-theme 1.3.0 の日本語の翻訳には、ヘッダーのボタン
 (「Color mode」「Source repositories」「Open issue」…)や見出しのリンク(「Link to this heading」)が
-ありません。テーマの翻訳カタログ(Sphinx の ``sphinx`` と sphinx-book-theme の ``booktheme``)の前に
-``LABELS`` を置き、テンプレートの ``_()`` とテーマの Python コードの ``translation()`` の両方が引けるようにします。
+ありません。訳は翻訳カタログ ``locale/ja/LC_MESSAGES/`` にあります。Sphinx の ``sphinx`` カタログ(テンプレートの
+``_()``)は、_config.yml の ``locale_dirs`` から Sphinx 自身が読みます。sphinx-book-theme の ``booktheme``
+カタログ(テーマの Python コードの ``translation()``)は、この拡張が .mo にして ``add_message_catalog`` で足します
+(テーマの翻訳にない語だけがここから引かれます)。ほかに、MyST-NB と Sphinx が書く HTML の英語のラベルと
+廃止された role を直します。
 
-いつ外せるか: テーマの翻訳が揃えば(LABELS の語がテーマの .po に入れば)要りません。
+いつ外せるか: カタログの語がテーマの翻訳に入り、下の 2 つの HTML の直しが上流で直れば要りません。
 
 ブラウザの中でスクリプトが作る文字(コピーのボタンなど)は ``_static/dlmath.js`` が日本語にします。
 """
 
 from __future__ import annotations
 
-import gettext
+from pathlib import Path
 
-from sphinx import locale
+from sphinx.util.i18n import CatalogInfo
 
-LABELS = {
-    # pydata-sphinx-theme のテンプレート
-    "Color mode": "表示の色",
-    "Light": "明るい表示",
-    "Dark": "暗い表示",
-    "System Settings": "OS の設定に従う",
-    # Sphinx の見出し・式・図のリンク(日本語の翻訳がない)
-    "Link to this heading": "この見出しへのリンク",
-    "Link to this equation": "この式へのリンク",
-    "Link to this image": "この図へのリンク",
-    "Link to this table": "この表へのリンク",
-    "Link to this code": "このコードへのリンク",
-    "Link to this definition": "この定義へのリンク",
-    "Link to this term": "この用語へのリンク",
-    # sphinx-book-theme のヘッダーのボタン(header_buttons/source.py)
-    "Source repositories": "ソースコード",
-    "Repository": "リポジトリ",
-    "Open issue": "質問・指摘を送る",
-    "Suggest edit": "修正を提案",
-    "Fullscreen mode": "全画面表示",
-    "logo": "のロゴ",  # 起動のボタンの画像の代替テキスト(「Colab のロゴ」)
-    # pydata-sphinx-theme のページの下の著作権の表示
-    "© Copyright %(copyright)s.": "© %(copyright)s",
-}
-
-CATALOGS = ("sphinx", "booktheme")
+LOCALE = Path(__file__).resolve().parent.parent / "locale"
 
 
-class _Labels(gettext.NullTranslations):
-    """LABELS にある語はその訳を、ない語は元の翻訳(fallback)を返す翻訳。"""
-
-    def gettext(self, message):
-        return LABELS.get(message) or super().gettext(message)
-
-
-def install_labels(app) -> None:
-    for catalog in CATALOGS:
-        key = ("general", catalog)
-        if isinstance(locale.translators.get(key), _Labels):
-            continue
-        labels = _Labels()
-        if key in locale.translators:
-            labels.add_fallback(locale.translators[key])
-        locale.translators[key] = labels
-    # テンプレートの _() はビルダーの初期化のときの翻訳を持っているので、入れ直します。
-    app.translator = locale.translators[("general", "sphinx")]
-    templates = getattr(app.builder, "templates", None)
-    if templates is not None and hasattr(templates, "environment"):
-        templates.environment.install_gettext_translations(app.translator)
+def add_booktheme_labels(app) -> None:
+    """locale/ja の booktheme.po を .mo にして、テーマの翻訳の後ろ(テーマにない語の訳)に足す。"""
+    catalog = CatalogInfo(str(LOCALE / app.config.language / "LC_MESSAGES"), "booktheme", "utf-8")
+    if catalog.is_outdated():
+        catalog.write_mo(app.config.language)
+    app.add_message_catalog("booktheme", str(LOCALE))
 
 
 def drop_english_summary_label(app, pagename, templatename, context, doctree) -> None:
@@ -90,7 +53,7 @@ def citations_as_list_items(app, pagename, templatename, context, doctree) -> No
 
 
 def setup(app):
-    app.connect("builder-inited", install_labels)
+    add_booktheme_labels(app)
     app.connect("html-page-context", drop_english_summary_label)
     app.connect("html-page-context", citations_as_list_items)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -82,70 +82,26 @@ def index_is_stale(outdir: Path, pages: list[Path]) -> bool:
     return any(page.exists() and page.stat().st_mtime >= built for page in pages)
 
 
-def _cbor(data: bytes, pos: int = 0):
-    """CBOR を 1 つ読んで (値, 次の位置) を返す。Pagefind の索引に出てくる型(整数・文字列・配列・辞書)だけ。"""
-    major, info = data[pos] >> 5, data[pos] & 31
-    pos += 1
-    if info < 24:
-        n = info
-    elif info <= 27:
-        size = 1 << (info - 24)
-        n, pos = int.from_bytes(data[pos:pos + size], "big"), pos + size
-    else:
-        raise ValueError(f"CBOR: 長さの形式 {info} は読めません(位置 {pos - 1})")
-    if major == 0:
-        return n, pos
-    if major == 1:
-        return -1 - n, pos
-    if major in (2, 3):
-        raw = data[pos:pos + n]
-        return (raw.decode() if major == 3 else raw), pos + n
-    if major == 4:
-        items = []
-        for _ in range(n):
-            item, pos = _cbor(data, pos)
-            items.append(item)
-        return items, pos
-    if major == 5:
-        mapping = {}
-        for _ in range(n):
-            key, pos = _cbor(data, pos)
-            mapping[key], pos = _cbor(data, pos)
-        return mapping, pos
-    if major == 7 and info in (20, 21, 22):
-        return {20: False, 21: True, 22: None}[info], pos
-    raise ValueError(f"CBOR: 型 {major}/{info} は読めません(位置 {pos - 1})")
-
-
-def _read_pagefind(path: Path):
-    """Pagefind の出力ファイル(gzip。先頭が ``pagefind_dcd`` で、続きは CBOR か JSON)の中身のバイト列。"""
-    data = gzip.decompress(path.read_bytes())
-    if not data.startswith(b"pagefind_dcd"):
-        raise ExtensionError(f"Pagefind の出力の形式が想定と違います: {path}")
-    return data[len(b"pagefind_dcd"):]
-
-
 def indexed_words(bundle: Path) -> set[str]:
     """索引を作ったときの分かち書きで、仮名を含む文の中に出てきた日本語の語(小文字)。
 
-    各ページの本文(``fragment/*.pf_fragment`` の JSON の ``content``)は、Pagefind が分けた語の間に
-    ゼロ幅スペース(U+200B)を入れた形で入っています。読むのは今回の索引のページだけ
-    (``pagefind-entry.json`` → ``pagefind.<hash>.pf_meta`` の CBOR ``[版, [[fragment, 語数], …], …]``)。
+    各ページの本文(``fragment/*.pf_fragment``: gzip で、先頭の ``pagefind_dcd`` に JSON が続く)の ``content`` は、
+    Pagefind が分けた語の間にゼロ幅スペース(U+200B)を入れた形です。索引は毎回作り直す(run_pagefind が前の
+    索引を消す)ので、``fragment/`` にあるのは今回の索引のページだけです。
     漢字だけのかたまり(用語集の見出し語など)は Pagefind が中国語として分け、日本語の語が 1 文字ずつに
     なることがある(学習曲線 → 学/習/曲/線)ので、仮名を含むかたまりの語だけを集めます。
     """
-    try:
-        entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
-        meta_hash = entry["languages"]["ja"]["hash"]
-        (_version, pages, *_), _end = _cbor(_read_pagefind(bundle / f"pagefind.{meta_hash}.pf_meta"))
-        words = set()
-        for fragment, _count in pages:
-            content = json.loads(_read_pagefind(bundle / "fragment" / f"{fragment}.pf_fragment"))["content"]
-            for chunk in content.split():
-                if KANA.search(chunk):
-                    words.update(w.strip(PUNCTUATION).lower() for w in chunk.split("\u200b"))
-    except (OSError, KeyError, ValueError, TypeError) as error:
-        raise ExtensionError(f"Pagefind の索引を読めません({bundle}): {error!r}") from error
+    words = set()
+    fragments = sorted((bundle / "fragment").glob("*.pf_fragment"))
+    if not fragments:
+        raise ExtensionError(f"Pagefind の索引にページがありません({bundle}/fragment)")
+    for path in fragments:
+        data = gzip.decompress(path.read_bytes())
+        if not data.startswith(b"pagefind_dcd"):
+            raise ExtensionError(f"Pagefind の出力の形式が想定と違います: {path}")
+        for chunk in json.loads(data[len(b"pagefind_dcd"):])["content"].split():
+            if KANA.search(chunk):
+                words.update(w.strip(PUNCTUATION).lower() for w in chunk.split("\u200b"))
     return words
 
 

@@ -34,7 +34,7 @@ def book(tmp_path, monkeypatch):
     1 ページだけの本を作る。"""
     shutil.copy(ROOT / "_config.yml", tmp_path)
     ignore = shutil.ignore_patterns("__pycache__", "*.egg-info")
-    for name in ("_ext", "_static", "_templates", "src", "book/images"):
+    for name in ("_ext", "_static", "_templates", "locale", "src", "book/images"):
         shutil.copytree(ROOT / name, tmp_path / name, ignore=ignore)
     shutil.copy(ROOT / "book" / "references.bib", tmp_path / "book")  # _config.yml の bibtex_bibfiles
     shutil.copy(ROOT / "pyproject.toml", tmp_path)  # ノートブックの依存の一覧(_ext/notebooks.py)
