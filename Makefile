@@ -11,6 +11,12 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 export DLMATH_CHECK_FIGURES := 1
 # ページを実行するカーネルの IPython の設定はビルド専用のもの(tools/ipython_kernel_config.py。読者の ~/.ipython を使わない)
 export IPYTHONDIR := $(CURDIR)/_build/ipython
+# NumPy の行列の計算(OpenBLAS など)は 1 スレッドで。本とテストの行列は小さく、スレッドを増やしても速くなりません。
+# 並行して動くテスト(pytest-xdist)やほかのビルドと CPU を取り合うと、複数スレッドの計算は何倍も遅くなり、ページが
+# 測る時間(ミニバッチの大きさごとの 1 エポックの時間など)が実験の違いではなく混み具合を表してしまうためです。
+export OPENBLAS_NUM_THREADS := 1
+export OMP_NUM_THREADS := 1
+export MKL_NUM_THREADS := 1
 IPY_CONFIG := $(IPYTHONDIR)/profile_default/ipython_kernel_config.py
 
 .PHONY: setup setup-dev book test test-fast test-book serve preview clean bench bench-mlp lint browser compat compat-env pdf downloads editions
@@ -135,8 +141,11 @@ downloads: setup
 editions: setup
 	$(BIN)/python tools/editions.py
 
+## pytest は pytest-xdist で CPU の数だけ並行に(ファイルごとに分けるので、ブラウザや PDF のテストはそれぞれ 1 つの
+## プロセスで開いたページを共有します)。1 つずつ実行するには make test TEST_WORKERS=0。
+TEST_WORKERS ?= auto
 test: setup-dev lint browser compat-env test-book pdf downloads
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 ## 毎日の作業用: ビルドなしで、dlmath と導出の数値的な検算、原稿だけを読むテスト(pytest -m package、1 分以内)。
 ## テストの層(package・site・browser・gate)は tests/conftest.py の layer_of が付けます。
