@@ -865,7 +865,14 @@ RESULT_LINKS = "#search-hits > li > h2 > a"
 
 
 def search(tab, server, term: str) -> set[str]:
-    tab.goto(f"{server}search.html?q={quote(term)}", wait_until="load")
+    """検索のページで term を検索し、結果のページ(サイトのルートからの相対パス)を返す。タブが検索のページに
+    いなければ ?q=term の URL で開き、いれば検索欄に入れて送る(読者が続けて検索するときと同じ。索引の読み込みは
+    1 回で済む)。"""
+    if urlsplit(tab.url).path == urlsplit(f"{server}search.html").path:
+        tab.fill("#search-input", term)
+        tab.press("#search-input", "Enter")
+    else:
+        tab.goto(f"{server}search.html?q={quote(term)}", wait_until="load")
     # 「…の検索結果: N 件」(読み上げ用の role=status)が出て、その語の N 件の結果が並ぶまで待ちます。
     tab.wait_for_function(
         """(term) => {
