@@ -1,14 +1,15 @@
-"""テーマと拡張の英語のままの表示(ボタンの題・読み上げ用のラベル)を日本語にする Sphinx 拡張。
+"""テーマと拡張の英語のままの表示(ボタンの題・見出し・読み上げ用のラベル)を日本語にする Sphinx 拡張。
 
 pydata-sphinx-theme 0.17.1 と sphinx-book-theme 1.3.0 の日本語の翻訳には、ヘッダーのボタン
-(「Color mode」「Source repositories」「Open issue」…)や見出しのリンク(「Link to this heading」)が
-ありません。訳は翻訳カタログ ``locale/ja/LC_MESSAGES/`` にあります。Sphinx の ``sphinx`` カタログ(テンプレートの
-``_()``)は、_config.yml の ``locale_dirs`` から Sphinx 自身が読みます。sphinx-book-theme の ``booktheme``
-カタログ(テーマの Python コードの ``translation()``)は、この拡張が .mo にして ``add_message_catalog`` で足します
-(テーマの翻訳にない語だけがここから引かれます)。ほかに、MyST-NB と Sphinx が書く HTML の英語のラベルと
-廃止された role を直します。
+(「Color mode」「Source repositories」「Open issue」…)や見出しのリンク(「Link to this heading」)がなく、
+sphinx-exercise 1.2.1 の翻訳には解答の見出し「Solution」がありません。訳は翻訳カタログ
+``locale/ja/LC_MESSAGES/`` にあります。Sphinx の ``sphinx`` カタログ(テンプレートの ``_()``)は、_config.yml の
+``locale_dirs`` から Sphinx 自身が読みます。ほかのカタログ(sphinx-book-theme の ``booktheme``、sphinx-exercise の
+``exercise``)は、この拡張が .mo にして ``add_message_catalog`` で足します(拡張自身の翻訳にない語だけが
+ここから引かれます)。ほかに、MyST-NB と Sphinx が書く HTML の英語のラベルと廃止された role を直します。
 
-いつ外せるか: カタログの語がテーマの翻訳に入り、下の 2 つの HTML の直しが上流で直れば要りません。
+いつ外せるか: カタログの語が上流の翻訳に入り(各 .po の先頭に上流の課題)、下の 2 つの HTML の直しが
+上流で直れば要りません。
 
 ブラウザの中でスクリプトが作る文字(コピーのボタンなど)は ``_static/dlmath.js`` が日本語にします。
 """
@@ -22,12 +23,16 @@ from sphinx.util.i18n import CatalogInfo
 LOCALE = Path(__file__).resolve().parent.parent / "locale"
 
 
-def add_booktheme_labels(app) -> None:
-    """locale/ja の booktheme.po を .mo にして、テーマの翻訳の後ろ(テーマにない語の訳)に足す。"""
-    catalog = CatalogInfo(str(LOCALE / app.config.language / "LC_MESSAGES"), "booktheme", "utf-8")
-    if catalog.is_outdated():
-        catalog.write_mo(app.config.language)
-    app.add_message_catalog("booktheme", str(LOCALE))
+def add_catalogs(app) -> None:
+    """locale/<言語> の .po(sphinx.po 以外)を .mo にして、同じ名前の拡張の翻訳の後ろに足す。"""
+    folder = LOCALE / app.config.language / "LC_MESSAGES"
+    for po in sorted(folder.glob("*.po")):
+        if po.stem == "sphinx":  # Sphinx が locale_dirs から読む
+            continue
+        catalog = CatalogInfo(str(folder), po.stem, "utf-8")
+        if catalog.is_outdated():
+            catalog.write_mo(app.config.language)
+        app.add_message_catalog(po.stem, str(LOCALE))
 
 
 def drop_english_summary_label(app, pagename, templatename, context, doctree) -> None:
@@ -53,7 +58,7 @@ def citations_as_list_items(app, pagename, templatename, context, doctree) -> No
 
 
 def setup(app):
-    add_booktheme_labels(app)
+    add_catalogs(app)
     app.connect("html-page-context", drop_english_summary_label)
     app.connect("html-page-context", citations_as_list_items)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
