@@ -64,12 +64,9 @@ CELL_OPTIONS = re.compile(r"\A(?:---\n.*?^---\n|(?:[ \t]*:[\w-]+:.*\n)+)", re.M 
 
 
 def _code_of(path: Path) -> str:
-    """ページのコードセルのソースを 1 つにつなげたもの(セルの設定と、IPython の % と ! の行は除く)。"""
-    text = path.read_text(encoding="utf-8")
-    if path.suffix == ".ipynb":
-        cells = ["".join(c.get("source", "")) for c in json.loads(text).get("cells", []) if c.get("cell_type") == "code"]
-    else:
-        cells = [CELL_OPTIONS.sub("", cell) for cell in CODE_CELL.findall(text)]
+    """MyST のページのコードセルのソースを 1 つにつなげたもの(セルの設定と、IPython の % と ! の行は除く)。
+    本書のページは MyST Markdown だけです(.ipynb のページを足すなら、ここでそのセルも読みます)。"""
+    cells = [CELL_OPTIONS.sub("", cell) for cell in CODE_CELL.findall(path.read_text(encoding="utf-8"))]
     lines = [line for cell in cells for line in cell.splitlines() if not line.lstrip().startswith(("%", "!"))]
     return "\n".join(lines)
 
@@ -90,11 +87,7 @@ def has_code_cells(path: Path) -> bool:
 
 def imports_dlmath(path: Path) -> bool:
     """ページのコードセルが dlmath を import するか(本文で名前に触れるだけのページは含めない)。"""
-    text = path.read_text(encoding="utf-8")
-    if path.suffix == ".ipynb":
-        cells = [c for c in json.loads(text).get("cells", []) if c.get("cell_type") == "code"]
-        return any(IMPORTS_DLMATH.search("".join(c.get("source", ""))) for c in cells)
-    return any(IMPORTS_DLMATH.search(cell) for cell in CODE_CELL.findall(text))
+    return bool(IMPORTS_DLMATH.search(_code_of(path)))
 
 
 def _importing_docs(env) -> dict[str, Path]:
@@ -102,7 +95,7 @@ def _importing_docs(env) -> dict[str, Path]:
     docs = {}
     for docname in env.found_docs:
         path = Path(env.doc2path(docname)).resolve()
-        if path.suffix in {".md", ".ipynb"} and imports_dlmath(path):
+        if path.suffix == ".md" and imports_dlmath(path):
             docs[docname] = path
     return docs
 
