@@ -14,9 +14,9 @@ export IPYTHONDIR := $(CURDIR)/_build/ipython
 # NumPy の行列の計算(OpenBLAS など)は 1 スレッドで。本とテストの行列は小さく、スレッドを増やしても速くなりません。
 # 並行して動くテスト(pytest-xdist)やほかのビルドと CPU を取り合うと、複数スレッドの計算は何倍も遅くなり、ページが
 # 測る時間(ミニバッチの大きさごとの 1 エポックの時間など)が実験の違いではなく混み具合を表してしまうためです。
-export OPENBLAS_NUM_THREADS := 1
-export OMP_NUM_THREADS := 1
-export MKL_NUM_THREADS := 1
+export OPENBLAS_NUM_THREADS ?= 1
+export OMP_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
 IPY_CONFIG := $(IPYTHONDIR)/profile_default/ipython_kernel_config.py
 
 .PHONY: setup setup-dev book test test-fast test-book serve preview clean bench bench-mlp lint browser compat compat-env pdf downloads editions
@@ -118,7 +118,7 @@ PDF   := _build/pdf/dlmath.pdf
 PDF_INPUTS := $(BOOK_INPUTS) tools/pdf.py tools/pdf_page.js tools/pdf.css tools/print_kernel_config.py tools/ipython_kernel_config.py
 pdf: setup-dev $(NPM_STAMP) browser
 	@if [ -z "$(FORCE)" ] && [ -f $(PDF) ] && \
-	  [ -z "$$(find $(PDF_INPUTS) -newer $(PDF) -not -path '*/__pycache__*' -print -quit)" ]; then \
+	  [ -z "$$(find $(PDF_INPUTS) -newer $(PDF) -not -path '*/__pycache__*' -not -name '*.mo' -print -quit)" ]; then \
 	  echo "make pdf: 前回の PDF から入力が変わっていないので、作り直しません(FORCE=1 で強制)"; \
 	else \
 	  mkdir -p $(PRINT)/ipython/profile_default && \
@@ -180,7 +180,7 @@ preview: setup-dev $(SERVE_CONF)/conf.py $(IPY_CONFIG)
 	$(BIN)/sphinx-autobuild . _build/html -c $(SERVE_CONF) -d _build/.doctrees -b html -n \
 	  --host 127.0.0.1 --port 8000 --watch src \
 	  --ignore _build --ignore tests --ignore benchmarks --ignore reports --ignore node_modules \
-	  --re-ignore '(__pycache__|\.ipynb_checkpoints|\.egg-info)'
+	  --re-ignore '(__pycache__|\.ipynb_checkpoints|\.egg-info|\.mo$$)'
 
 clean:
 	rm -rf _build

@@ -26,6 +26,7 @@ import tempfile
 from pathlib import Path
 
 from jupyter_cache import get_cache
+from sphinx.errors import ExtensionError
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent / "src" / "dlmath"
 STAMP_NAME = "dlmath-src.json"
@@ -95,6 +96,8 @@ def _importing_docs(env) -> dict[str, Path]:
     docs = {}
     for docname in env.found_docs:
         path = Path(env.doc2path(docname)).resolve()
+        if path.suffix == ".ipynb":
+            raise ExtensionError(f"{docname}.ipynb: dlmath_freshness は MyST Markdown のページだけを読みます(_code_of)")
         if path.suffix == ".md" and imports_dlmath(path):
             docs[docname] = path
     return docs

@@ -16,23 +16,40 @@ sphinx-exercise 1.2.1 の翻訳には解答の見出し「Solution」があり�
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from sphinx.util.i18n import CatalogInfo
 
 LOCALE = Path(__file__).resolve().parent.parent / "locale"
+UPSTREAM = {"booktheme": "sphinx_book_theme", "exercise": "sphinx_exercise"}  # カタログ → それを使う拡張
 
 
 def add_catalogs(app) -> None:
-    """locale/<言語> の .po(sphinx.po 以外)を .mo にして、同じ名前の拡張の翻訳の後ろに足す。"""
+    """locale/<言語> の .po(sphinx.po 以外)を .mo にして、同じ名前の拡張の翻訳の後ろに足す(その拡張の
+    翻訳にない語だけが、ここから引かれます)。拡張の翻訳を先に登録させるため、拡張を先に読み込みます。"""
     folder = LOCALE / app.config.language / "LC_MESSAGES"
     for po in sorted(folder.glob("*.po")):
         if po.stem == "sphinx":  # Sphinx が locale_dirs から読む
             continue
+        app.setup_extension(UPSTREAM[po.stem])
         catalog = CatalogInfo(str(folder), po.stem, "utf-8")
         if catalog.is_outdated():
             catalog.write_mo(app.config.language)
         app.add_message_catalog(po.stem, str(LOCALE))
+
+
+def _digest(app) -> str:
+    folder = LOCALE / app.config.language / "LC_MESSAGES"
+    return hashlib.sha256(b"".join(po.read_bytes() for po in sorted(folder.glob("*.po")))).hexdigest()
+
+
+def reread_when_catalogs_change(app, env, added, changed, removed) -> list[str]:
+    """.po を直したら全ページを読み直す(訳は読むときに doctree に入り、HTML は読み直したページだけ書かれるため)。"""
+    if getattr(env, "dlmath_catalogs_digest", None) == _digest(app):
+        return []
+    env.dlmath_catalogs_digest = _digest(app)
+    return sorted(env.found_docs - added - removed)
 
 
 def drop_english_summary_label(app, pagename, templatename, context, doctree) -> None:
@@ -59,6 +76,7 @@ def citations_as_list_items(app, pagename, templatename, context, doctree) -> No
 
 def setup(app):
     add_catalogs(app)
+    app.connect("env-get-outdated", reread_when_catalogs_change)
     app.connect("html-page-context", drop_english_summary_label)
     app.connect("html-page-context", citations_as_list_items)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -96,10 +96,14 @@ def indexed_words(bundle: Path) -> set[str]:
     if not fragments:
         raise ExtensionError(f"Pagefind の索引にページがありません({bundle}/fragment)")
     for path in fragments:
-        data = gzip.decompress(path.read_bytes())
-        if not data.startswith(b"pagefind_dcd"):
-            raise ExtensionError(f"Pagefind の出力の形式が想定と違います: {path}")
-        for chunk in json.loads(data[len(b"pagefind_dcd"):])["content"].split():
+        try:
+            data = gzip.decompress(path.read_bytes())
+            if not data.startswith(b"pagefind_dcd"):
+                raise ValueError("先頭が pagefind_dcd ではありません")
+            content = json.loads(data[len(b"pagefind_dcd"):])["content"]
+        except (OSError, KeyError, ValueError, TypeError) as error:  # gzip・JSON の誤りも ValueError・OSError
+            raise ExtensionError(f"Pagefind の索引を読めません({path}): {error!r}") from error
+        for chunk in content.split():
             if KANA.search(chunk):
                 words.update(w.strip(PUNCTUATION).lower() for w in chunk.split("\u200b"))
     return words

@@ -868,7 +868,7 @@ def search(tab, server, term: str) -> set[str]:
     """検索のページで term を検索し、結果のページ(サイトのルートからの相対パス)を返す。タブが検索のページに
     いなければ ?q=term の URL で開き、いれば検索欄に入れて送る(読者が続けて検索するときと同じ。索引の読み込みは
     1 回で済む)。"""
-    if urlsplit(tab.url).path == urlsplit(f"{server}search.html").path:
+    if tab.url.split("?")[0] == f"{server}search.html":
         tab.fill("#search-input", term)
         tab.press("#search-input", "Enter")
     else:

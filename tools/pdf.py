@@ -219,8 +219,10 @@ def marker_pages(pdf):
 
 def build(browser, site, parts, pages, stylesheets, out, only_part=None):
     """目次のページ番号を入れた PDF を 2 回の組版で作る。見つからない見出しがあれば止まる。"""
-    print_pdf(browser, site, document(parts, pages, stylesheets, {}, True, only_part), out, compress=False)
-    numbers = marker_pages(out)
+    markers = out.with_suffix(".markers.pdf")  # 公開する名前に書かない(2 回目が失敗したとき残らないように)
+    print_pdf(browser, site, document(parts, pages, stylesheets, {}, True, only_part), markers, compress=False)
+    numbers = marker_pages(markers)
+    markers.unlink()
     chosen = [p for part, paths in parts if only_part in (None, part) for p in paths]
     wanted = [h["id"] for p in chosen for h in pages[p]["headings"]]
     wanted += [solutions_id(p) for p in chosen if pages[p]["solutions"]]
