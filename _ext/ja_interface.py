@@ -28,7 +28,7 @@ UPSTREAM = {"booktheme": "sphinx_book_theme", "exercise": "sphinx_exercise"}  # 
 def add_catalogs(app) -> None:
     """locale/<言語> の .po(sphinx.po 以外)を .mo にして、同じ名前の拡張の翻訳の後ろに足す(その拡張の
     翻訳にない語だけが、ここから引かれます)。拡張の翻訳を先に登録させるため、拡張を先に読み込みます。"""
-    folder = LOCALE / app.config.language / "LC_MESSAGES"
+    folder = _catalog_dir(app)
     for po in sorted(folder.glob("*.po")):
         if po.stem == "sphinx":  # Sphinx が locale_dirs から読む
             continue
@@ -39,16 +39,16 @@ def add_catalogs(app) -> None:
         app.add_message_catalog(po.stem, str(LOCALE))
 
 
-def _digest(app) -> str:
-    folder = LOCALE / app.config.language / "LC_MESSAGES"
-    return hashlib.sha256(b"".join(po.read_bytes() for po in sorted(folder.glob("*.po")))).hexdigest()
+def _catalog_dir(app) -> Path:
+    return LOCALE / app.config.language / "LC_MESSAGES"
 
 
 def reread_when_catalogs_change(app, env, added, changed, removed) -> list[str]:
     """.po を直したら全ページを読み直す(訳は読むときに doctree に入り、HTML は読み直したページだけ書かれるため)。"""
-    if getattr(env, "dlmath_catalogs_digest", None) == _digest(app):
+    digest = hashlib.sha256(b"".join(po.read_bytes() for po in sorted(_catalog_dir(app).glob("*.po")))).hexdigest()
+    if getattr(env, "dlmath_catalogs_digest", None) == digest:
         return []
-    env.dlmath_catalogs_digest = _digest(app)
+    env.dlmath_catalogs_digest = digest
     return sorted(env.found_docs - added - removed)
 
 
